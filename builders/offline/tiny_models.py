@@ -1,0 +1,138 @@
+"""Tiny causal LMs built on this machine, for the offline demo and the tests.
+
+Nothing is downloaded: a byte-level BPE tokenizer is trained with ``tokenizers`` on a few KB of
+text, a 2-layer Qwen3-style model is initialised from a config, and both are saved with
+``save_pretrained`` so every consumer (transformers, TRL, lm-eval, vLLM-CPU) loads them through the
+ordinary ``Auto*`` classes exactly as it would a Hub checkpoint.
+
+Choices that matter downstream (see ../shared/OFFLINE.md):
+* the chat template wraps each assistant turn, end-of-turn token included, in
+  ``{% generation %}...{% endgeneration %}`` - TRL's ``assistant_only_loss`` needs the markers;
+* ``<think>`` and ``</think>`` are ordinary added tokens, not special ones, because lm-eval decodes
+  with ``skip_special_tokens`` and would otherwise erase them;
+* ``head_dim`` is 32, the smallest vLLM-CPU's attention accepts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+IM_START, IM_END, EOS = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
+THINK_TOKENS = ["<think>", "</think>"]
+
+# Qwen-style ChatML with a reasoning block. The generation markers make assistant-only loss work.
+CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'assistant' -%}"
+    "{{ '<|im_start|>assistant\\n' }}"
+    "{%- generation -%}{{ message['content'] }}{{ '<|im_end|>' }}{%- endgeneration -%}"
+    "{{ '\\n' }}"
+    "{%- else -%}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
+)
+
+_WORDS = (
+    "the answer is question step first then so therefore total each number of apples cost dollars "
+    "patient diagnosis treatment option choose correct because cell energy force mass water heat "
+    "think reason check compute add subtract multiply divide equals result final boxed yes no true "
+    "false which what how many more less than per hour day week student teacher book store"
+).split()
+
+
+def training_corpus(n_lines: int = 400, seed: int = 0) -> list[str]:
+    """A few KB of text covering digits, option letters, LaTeX and chat markup."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n_lines):
+        a, b = rng.randint(0, 999), rng.randint(1, 99)
+        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(4, 12)))
+        lines.append(f"{words} {a} + {b} = {a + b}. The answer is \\boxed{{{a + b}}}.")
+        lines.append(f"<think>\n{words}, {a} * {b} = {a * b}\n</think>\n\nAnswer: ({rng.choice('ABCDE')})")
+        lines.append(f"$\\frac{{{a}}}{{{b}}}$ #### {a - b} ** {rng.choice('ABCD')} ** 50% $18.00 1,234")
+    return lines
+
+
+def build_tokenizer(vocab_size: int = 1024, seed: int = 0):
+    """Train a byte-level BPE tokenizer and wrap it as a transformers fast tokenizer."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    core = Tokenizer(models.BPE())
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    core.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[EOS, IM_START, IM_END],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    core.train_from_iterator(training_corpus(seed=seed), trainer=trainer)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=core, eos_token=IM_END, pad_token=EOS, bos_token=None, unk_token=None,
+        additional_special_tokens=[IM_START, IM_END],
+    )
+    tokenizer.add_tokens(THINK_TOKENS, special_tokens=False)
+    tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer.model_max_length = 4096
+    return tokenizer
+
+
+def build_model_config(tokenizer, *, hidden_size: int = 64, layers: int = 2, max_positions: int = 4096):
+    from transformers import Qwen3Config
+
+    return Qwen3Config(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden_size,
+        intermediate_size=hidden_size * 2,
+        num_hidden_layers=layers,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=32,
+        max_position_embeddings=max_positions,
+        tie_word_embeddings=True,
+        eos_token_id=tokenizer.convert_tokens_to_ids(IM_END),
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None,
+    )
+
+
+def build_tiny_model(out_dir: str | Path, *, seed: int = 0, hidden_size: int = 64, layers: int = 2) -> Path:
+    """Build and save a tokenizer + randomly initialised tiny Qwen3 model; returns ``out_dir``.
+
+    Idempotent: an existing, complete model folder is reused, so tests and the demo can call it
+    freely.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, GenerationConfig
+
+    out_dir = Path(out_dir)
+    if (out_dir / "config.json").exists() and (out_dir / "tokenizer.json").exists():
+        return out_dir
+    torch.manual_seed(seed)
+    tokenizer = build_tokenizer(seed=seed)
+    model = AutoModelForCausalLM.from_config(build_model_config(tokenizer, hidden_size=hidden_size, layers=layers))
+    model.generation_config = GenerationConfig(
+        eos_token_id=model.config.eos_token_id, pad_token_id=model.config.pad_token_id, max_new_tokens=256
+    )
+    # Write to a temporary folder and rename, so a killed build never leaves a half model behind.
+    tmp = out_dir.with_name(out_dir.name + ".partial")
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    tmp.rename(out_dir)
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build a tiny local model (tokenizer + 2-layer LM).")
+    parser.add_argument("out_dir")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    print(build_tiny_model(args.out_dir, seed=args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Shared offline test world: the Hub emulator, the tiny model, and the environment they need.
+
+huggingface_hub and datasets read HF_ENDPOINT and the offline flags when they are first imported,
+so they are set here, at conftest import, before any test module imports them. The emulator then
+starts lazily on the port chosen now.
+"""
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+HUB_PORT = _free_port()
+HUB_TOKEN = "hf_test_token_not_secret"
+os.environ["HF_ENDPOINT"] = f"http://127.0.0.1:{HUB_PORT}"
+# The emulator is local, so the clients may go "online" - to 127.0.0.1 only.
+os.environ["HF_HUB_OFFLINE"] = "0"
+os.environ["HF_DATASETS_OFFLINE"] = "0"
+os.environ["HF_HUB_DISABLE_XET"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.pop("HF_TOKEN", None)  # a developer's real token must never reach the emulator or a file
+# A fresh cache per run: tests never read a developer's cache nor leave state for the next run.
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="cdistill-test-hf-home-")
+
+
+@pytest.fixture(scope="session")
+def hub_emulator(tmp_path_factory):
+    """A Hub-API emulator over bare git repos on 127.0.0.1 (the real Hub cannot be reached here)."""
+    from builders.offline.hub_emulator import HubEmulator
+
+    with HubEmulator(tmp_path_factory.mktemp("hub"), port=HUB_PORT, token=HUB_TOKEN) as hub:
+        yield hub
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A locally built 2-layer Qwen3-style model + tokenizer, shared by every role in the tests."""
+    from builders.offline.tiny_models import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
