@@ -69,17 +69,28 @@ def test_quarantine_is_kept_once_per_key(tmp_path):
     assert [q["reason"] for q in read_records(tmp_path, "quarantine.jsonl")] == ["empty generation"]
 
 
+def _kill_when_file_grows(proc, path, target_bytes, limit_s=20.0):
+    """SIGKILL the writer as soon as its log passes ``target_bytes``: a random point mid-run."""
+    deadline = time.monotonic() + limit_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size >= target_bytes:
+            break
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)
+    return proc.wait() == -signal.SIGKILL
+
+
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
-    n, rng = 3000, random.Random(0)
+    n, rng = 4000, random.Random(0)
     env = dict(os.environ, PYTHONPATH=os.getcwd())
+    log_file = tmp_path / "records.jsonl"
     interrupted = 0
-    for _ in range(10):
+    for trial in range(10):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n)], env=env)
-        time.sleep(rng.uniform(0.05, 0.6))
-        proc.send_signal(signal.SIGKILL)
-        interrupted += proc.wait() == -signal.SIGKILL and len(list(read_records(tmp_path))) < n
+        target = (trial + rng.random()) * 500_000  # the full log is ~5.3 MB: ~10% further each trial
+        interrupted += _kill_when_file_grows(proc, log_file, target)
+    assert interrupted >= 8, "the kills must land mid-run for this test to mean anything"
     subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), str(n)], env=env, check=True)
-    assert interrupted >= 5, "the kills must land mid-run for this test to mean anything"
     ids = [r["question_id"] for r in read_records(tmp_path)]
     assert len(ids) == n, f"{n - len(set(ids))} lost, {len(ids) - len(set(ids))} duplicated"
     assert set(ids) == {f"q{i}" for i in range(n)}
