@@ -80,6 +80,13 @@ def _restates(words: frozenset[str], earlier: list[frozenset[str]], question: fr
     return bool(question) and len(words) >= 4 and len(words & question) / len(words) >= config.question_overlap
 
 
+def _strip_opener(sentence: str) -> str:
+    """"Hmm, so in April she sold 48 clips." -> "In April she sold 48 clips."; self-talk alone -> ""."""
+    rest = _FILLER_OPENERS.sub("", sentence, count=1).lstrip(" ,:;-")
+    rest = re.sub(r"^(so|then|and|now)\b,?\s*", "", rest, flags=re.I)
+    return rest[:1].upper() + rest[1:] if len(_words(rest)) >= 4 else ""
+
+
 def _strip_hedges(sentence: str) -> str:
     stripped = _HEDGES.sub("", sentence).strip()
     return stripped[:1].upper() + stripped[1:] if stripped else sentence
@@ -96,6 +103,8 @@ def compress_extractive(reasoning: str, question: str = "", config: ExtractiveCo
     seen: list[frozenset[str]] = []
     seen_equations: set[str] = set()
     for index, sentence in enumerate(sentences):
+        if _FILLER_OPENERS.search(sentence) and not _VERIFICATION.search(sentence):
+            sentence = _strip_opener(sentence) or sentence
         words = _words(sentence)
         is_last = index == len(sentences) - 1
         if _restates(words, seen, question_words, config) and not is_last:
