@@ -215,3 +215,59 @@ def published_features():
         "reasoning_chars": Value("int64"), "reasoning_tokens": Value("int64"),
         "compression_ratio": Value("float64"),
     })  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CompressionRecord(_Record):
+    """One compressed trace (Stage 2): the teacher's reasoning rewritten by one compressor.
+
+    The response (and so the final answer) is re-appended unchanged; ``supports_answer`` records
+    whether the compressed reasoning, read alone, still yields the gold answer (beyond the paper).
+    """
+
+    question_id: str
+    teacher: str
+    compressor: str
+    reasoning: str
+    response: str
+    raw_chars: int
+    compressed_chars: int
+    compression_ratio: float  # compressed chars / raw chars (seed 003, Sec. 3.2)
+    reextracted_answer: str | None
+    supports_answer: bool
+    prompt_sha: str = ""  # hash of the prompt template used, for the card
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str | None = None
+    error: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.question_id, self.teacher, self.compressor)
+
+
+FAILURE_MODES = (
+    "contradiction", "unsupported_claim", "omitted_key_step", "answer_mismatch", "overcompression",
+    "incoherent", "empty_original", "empty_compressed",
+)  # fmt: skip (seed 003, App. G.1)
+VERDICTS = ("faithful", "partially_faithful", "unfaithful")
+
+
+@dataclass(frozen=True)
+class JudgeRecord(_Record):
+    """The faithfulness verdict on one compressed trace (seed 003, App. G); ``parse_error`` is set,
+    and the scores are None, when the judge's output did not validate against the schema."""
+
+    question_id: str
+    teacher: str
+    compressor: str
+    judge: str
+    faithfulness: int | None = None
+    coverage: int | None = None
+    clarity: int | None = None
+    verdict: str | None = None
+    answer_alignment: bool | None = None
+    failure_modes: list[str] = field(default_factory=list)
+    rationale: str = ""
+    parse_error: str | None = None
+    finish_reason: str | None = None
