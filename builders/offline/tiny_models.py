@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 from pathlib import Path
 
 IM_START, IM_END, EOS = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
@@ -124,6 +125,45 @@ def build_tiny_model(out_dir: str | Path, *, seed: int = 0, hidden_size: int = 6
     tokenizer.save_pretrained(tmp)
     tmp.rename(out_dir)
     return out_dir
+
+
+def imprint(model_dir: str | Path, conversations: list[list[dict[str, str]]], *, steps: int = 300,
+            lr: float = 3e-3, batch_size: int = 16, seed: int = 0) -> float:
+    """Teach a tiny model a format by plain next-token training on whole conversations.
+
+    A randomly initialised model emits noise; the demo's tiny *teacher* is imprinted on worked
+    answers (``<think>...</think>`` then ``\\boxed{}``) so that Stage 1 really generates parseable,
+    sometimes correct, sometimes wrong traces - and rejection sampling has something to do.
+    Returns the final loss. The model folder is rewritten atomically.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model_dir = Path(model_dir)
+    torch.manual_seed(seed)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    texts = [tokenizer.apply_chat_template(c, tokenize=False) for c in conversations]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    rng = random.Random(seed)
+    model.train()
+    loss = torch.tensor(0.0)
+    for _ in range(steps):
+        batch = tokenizer(rng.sample(texts, min(batch_size, len(texts))), return_tensors="pt", padding=True)
+        labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+        loss = model(**batch, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
+    tmp = model_dir.with_name(model_dir.name + ".imprinting")
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    old = model_dir.with_name(model_dir.name + ".old")
+    model_dir.rename(old)
+    tmp.rename(model_dir)
+    shutil.rmtree(old)
+    return float(loss.detach())
 
 
 def main(argv: list[str] | None = None) -> None:
