@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.answers import extract_answer, is_correct, split_reasoning
-from builders.config import config_dict
+from builders.config import config_dict, engine_identity
 from builders.contract import CompressionRecord, QuestionRecord
 from builders.engines import ChatRequest, EngineConfig, Generation, make_engine
 from builders.extractive import compress_extractive
@@ -80,7 +80,6 @@ class CompressConfig:
     compressors: list[CompressorSpec]
     prompt: str = GENERIC_PROMPT
     domain_prompts: dict[str, str] = field(default_factory=dict)  # e.g. DOMAIN_PROMPTS
-    seed: int = 0
     chunk_size: int = 1024
 
     def __post_init__(self):
@@ -97,7 +96,7 @@ class CompressConfig:
     def fingerprint_dict(self) -> dict[str, Any]:
         data = config_dict(self)
         data["compressors"] = [
-            config_dict(c) | {"engine": c.engine.fingerprint_dict() if c.engine else None} for c in self.compressors
+            config_dict(c) | {"engine": engine_identity(c.engine) if c.engine else None} for c in self.compressors
         ]
         for key in ("output_dir", "chunk_size", "input_dir"):
             data.pop(key)
@@ -153,7 +152,7 @@ def _model_compress(spec: CompressorSpec, config: CompressConfig, todo: list[tup
             ChatRequest(
                 request_id=f"{q.id}#{spec.name}",
                 messages=[{"role": "user", "content": compression_prompt(config, q, t["reasoning"])}],
-                max_tokens=spec.max_tokens, temperature=spec.temperature, top_p=spec.top_p, seed=config.seed,
+                max_tokens=spec.max_tokens, temperature=spec.temperature, top_p=spec.top_p,
             )  # fmt: skip
             for t, q in chunk
         ]

@@ -64,3 +64,17 @@ def load_config(cls: type[T], path: str | Path | None = None, overrides: list[st
 def config_dict(config: Any) -> dict[str, Any]:
     """A plain dict of a config for manifests and cards (nested dataclasses flattened to dicts)."""
     return dataclasses.asdict(config)
+
+
+# Engine settings that change how fast or where a model runs, not what it writes: a resumed run
+# may change them (more concurrency, another server URL) without being refused as a new config.
+OPERATIONAL_ENGINE_KEYS = (
+    "base_url", "api_key_env", "max_concurrency", "max_retries", "backoff_s", "timeout_s",
+    "batch_size", "gpu_memory_utilization", "data_parallel_size", "tensor_parallel_size", "device",
+)  # fmt: skip
+
+
+def engine_identity(engine: Any) -> dict[str, Any]:
+    """The part of an engine config that determines outputs, for stage fingerprints."""
+    data = engine.fingerprint_dict()
+    return {k: v for k, v in data.items() if k not in OPERATIONAL_ENGINE_KEYS}

@@ -17,7 +17,7 @@ correct pool is derived from it by ``correct_traces``.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from builders.answers import extract_answer, is_correct, split_reasoning
-from builders.config import config_dict
-from builders.contract import DEFAULT_SYSTEM_PROMPT, QuestionRecord, TraceRecord
+from builders.config import config_dict, engine_identity
+from builders.contract import DEFAULT_SYSTEM_PROMPT, QuarantineEntry, QuestionRecord, TraceRecord
 from builders.engines import ChatRequest, EngineConfig, Generation, make_engine
 from builders.records import RecordLog, read_records
 
@@ -38,8 +38,9 @@ TRACE_KEY = ("question_id", "teacher", "attempt")
 class GenerateConfig:
     teacher: str  # model id recorded in every trace (and in the dataset cards)
     engine: EngineConfig
-    sources: list[str]
+    sources: list[str]  # registry names (`cdistill sources`); may be empty with questions_file
     output_dir: str
+    questions_file: str | None = None  # JSONL of QuestionRecord dicts: your own questions
     split: str = "train"  # "train" or "eval": which registry split of each source
     limit: int | None = None  # questions per source (None: all)
     max_rounds: int = 4  # K: attempts per question, the first one included
@@ -47,14 +48,13 @@ class GenerateConfig:
     temperature: float = 0.6
     top_p: float = 0.95
     max_tokens: int = 16384
-    seed: int = 0
     chunk_size: int = 512  # requests per engine call: records are made durable after each chunk
 
     def __post_init__(self):
         if isinstance(self.engine, dict):
             self.engine = EngineConfig(**self.engine)
-        if not self.sources:
-            raise ValueError("generate: at least one source is needed (see `cdistill sources`)")
+        if not self.sources and not self.questions_file:
+            raise ValueError("generate: give sources (see `cdistill sources`) or a questions_file")
         if self.split not in ("train", "eval"):
             raise ValueError(f"generate: split must be 'train' or 'eval', not {self.split!r}")
         if self.max_rounds < 1 or self.max_tokens < 1 or self.chunk_size < 1:
@@ -64,8 +64,8 @@ class GenerateConfig:
 
     def fingerprint_dict(self) -> dict[str, Any]:
         """What changes the outputs; bookkeeping (chunk size, concurrency, output folder) does not."""
-        data = config_dict(self) | {"engine": self.engine.fingerprint_dict()}
-        for key in ("output_dir", "chunk_size", "limit", "sources"):
+        data = config_dict(self) | {"engine": engine_identity(self.engine)}
+        for key in ("output_dir", "chunk_size", "limit", "sources", "questions_file"):
             data.pop(key)
         return data
 
@@ -75,7 +75,7 @@ def load_pool(config: GenerateConfig, log: RecordLog) -> list[QuestionRecord]:
     """The questions of every configured source; rows that cannot be normalized are quarantined."""
     from builders.sources import get_source, load_questions
 
-    pool: list[QuestionRecord] = []
+    pool: list[QuestionRecord] = read_questions_file(config.questions_file, log) if config.questions_file else []
     for name in config.sources:
         source = get_source(name)
         split = source.train_split if config.split == "train" else source.eval_split
@@ -88,20 +88,31 @@ def load_pool(config: GenerateConfig, log: RecordLog) -> list[QuestionRecord]:
     return pool
 
 
+def read_questions_file(path: str, log: RecordLog) -> list[QuestionRecord]:
+    """Questions from a JSONL file; a line that is not a valid QuestionRecord is quarantined."""
+    questions = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                questions.append(QuestionRecord.from_dict(json.loads(line)))
+            except (ValueError, TypeError) as error:  # JSONDecodeError and ContractError are ValueErrors
+                entry = QuarantineEntry.of("load", path, number, str(error), line.strip())
+                log.quarantine(("load", path, number), entry.to_dict())
+    return questions
+
+
 # -- one attempt -------------------------------------------------------------------------------
-def request_seed(base_seed: int, question_id: str, attempt: int) -> int:
-    """Per-(question, attempt) seed: reruns and resumed runs sample the same attempt identically."""
-    digest = hashlib.sha256(f"{base_seed}:{question_id}:{attempt}".encode()).digest()
-    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
-
-
 def build_request(question: QuestionRecord, attempt: int, config: GenerateConfig) -> ChatRequest:
+    """One attempt's request. Its id names (question, attempt), and engines derive the sampling
+    seed from the id and ``engine.seed``, so a resumed run samples each attempt exactly as an
+    uninterrupted run would, whatever batch it lands in."""
     messages = [{"role": "system", "content": config.system_prompt}] if config.system_prompt else []
     messages.append({"role": "user", "content": question.question})
     return ChatRequest(
         request_id=f"{question.id}#{attempt}", messages=messages, max_tokens=config.max_tokens,
         temperature=config.temperature, top_p=config.top_p,
-        seed=request_seed(config.seed, question.id, attempt),
     )  # fmt: skip
 
 
@@ -115,6 +126,8 @@ def _failure_reason(generation: Generation, reasoning: str | None, response: str
         return "truncated at max_tokens before the answer"
     if reasoning is None:
         return "no <think> block"
+    if not response.strip():
+        return "no response after </think>"
     return None
 
 

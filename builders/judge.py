@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.compress import read_compressions
-from builders.config import config_dict
+from builders.config import config_dict, engine_identity
 from builders.contract import FAILURE_MODES, VERDICTS, JudgeRecord
 from builders.engines import ChatRequest, EngineConfig, Generation, make_engine
 from builders.generate import correct_traces, load_saved_questions
@@ -90,7 +90,7 @@ class JudgeConfig:
             self.engine.model = self.judge
 
     def fingerprint_dict(self) -> dict[str, Any]:
-        data = config_dict(self) | {"engine": self.engine.fingerprint_dict()}
+        data = config_dict(self) | {"engine": engine_identity(self.engine)}
         for key in ("output_dir", "chunk_size", "input_dir", "compress_dir"):
             data.pop(key)
         return data

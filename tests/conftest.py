@@ -31,6 +31,8 @@ os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.pop("HF_TOKEN", None)  # a developer's real token must never reach the emulator or a file
 # A fresh cache per run: tests never read a developer's cache nor leave state for the next run.
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="cdistill-test-hf-home-")
+# The test models are tiny: one thread each is faster than OpenMP threads contending for 2 cores.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +50,14 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     from builders.offline.tiny_models import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_teacher_dir(tmp_path_factory) -> Path:
+    """The tiny model imprinted on the stage questions: mostly right, sometimes wrong, and never
+    right on NEVER_SOLVED, so rejection sampling has rounds to run."""
+    from builders.offline.tiny_models import build_tiny_teacher
+    from tests.stage_world import NEVER_SOLVED, QUESTIONS
+
+    return build_tiny_teacher(tmp_path_factory.mktemp("models") / "teacher", QUESTIONS,
+                              wrong_ids=NEVER_SOLVED)  # fmt: skip

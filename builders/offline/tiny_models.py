@@ -20,6 +20,8 @@ import random
 import shutil
 from pathlib import Path
 
+from builders.contract import DEFAULT_SYSTEM_PROMPT
+
 IM_START, IM_END, EOS = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
 THINK_TOKENS = ["<think>", "</think>"]
 
@@ -141,6 +143,10 @@ def imprint(model_dir: str | Path, conversations: list[list[dict[str, str]]], *,
 
     model_dir = Path(model_dir)
     torch.manual_seed(seed)
+    # Matrices this small gain nothing from threads, and OpenMP threads spinning against other
+    # busy processes made imprinting 15x slower in measurements here.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     texts = [tokenizer.apply_chat_template(c, tokenize=False) for c in conversations]
@@ -156,6 +162,7 @@ def imprint(model_dir: str | Path, conversations: list[list[dict[str, str]]], *,
         optimizer.step()
         optimizer.zero_grad()
     model.eval()
+    torch.set_num_threads(threads)
     tmp = model_dir.with_name(model_dir.name + ".imprinting")
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
@@ -176,3 +183,50 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- a tiny teacher that really answers --------------------------------------------------------
+def _wrong_answer(answer: str, answer_type: str) -> str:
+    if answer_type == "letter":
+        return "B" if answer != "B" else "C"
+    if answer_type == "boolean":
+        return "no" if answer == "yes" else "yes"
+    try:
+        return str(int(float(answer)) + 1)
+    except ValueError:
+        return answer + "1"
+
+
+def worked_answer(answer: str) -> str:
+    """A teacher-style completion: deliberation (with filler to compress) then a boxed answer."""
+    return (
+        f"<think>\nOkay, let me think. So the result is {answer}.\n"
+        f"Wait, let me double-check that. Yes, {answer}.\n"
+        f"Therefore the answer is {answer}.\n</think>\n\nThe answer is \\boxed{{{answer}}}."
+    )
+
+
+def build_tiny_teacher(out_dir: str | Path, questions, *, wrong_ids: frozenset[str] = frozenset(),
+                       system_prompt: str | None = DEFAULT_SYSTEM_PROMPT, steps: int = 400, seed: int = 0) -> Path:
+    """A tiny model imprinted on worked answers to ``questions`` (QuestionRecords).
+
+    Each question is imprinted mostly with its gold answer and sometimes with a wrong one, so
+    sampled attempts are sometimes wrong and rejection sampling runs several rounds; questions in
+    ``wrong_ids`` are imprinted only with a wrong answer, so they are never solved.
+    """
+    out_dir = Path(out_dir)
+    if (out_dir / "config.json").exists():
+        return out_dir
+    work = out_dir.with_name(out_dir.name + ".building")  # renamed into place only when imprinted
+    shutil.rmtree(work, ignore_errors=True)
+    build_tiny_model(work, seed=seed)
+    conversations = []
+    for q in questions:
+        prefix = [{"role": "system", "content": system_prompt}] if system_prompt else []
+        prefix.append({"role": "user", "content": q.question})
+        wrong = _wrong_answer(q.answer, q.answer_type)
+        answers = [wrong] * 2 if q.id in wrong_ids else [q.answer, q.answer, wrong]
+        conversations += [prefix + [{"role": "assistant", "content": worked_answer(a)}] for a in answers]
+    imprint(work, conversations, steps=steps, seed=seed)
+    work.rename(out_dir)
+    return out_dir
