@@ -61,3 +61,18 @@ def tiny_teacher_dir(tmp_path_factory) -> Path:
 
     return build_tiny_teacher(tmp_path_factory.mktemp("models") / "teacher", QUESTIONS,
                               wrong_ids=NEVER_SOLVED)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def stage1_dir(tmp_path_factory, tiny_teacher_dir) -> Path:
+    """A finished Stage 1 run of the tiny teacher on the stage questions."""
+    from builders.generate import GenerateConfig, run_generate
+    from tests.stage_world import write_questions
+
+    root = tmp_path_factory.mktemp("stage1")
+    run_generate(GenerateConfig(
+        teacher="tiny-teacher", engine={"kind": "transformers", "model": str(tiny_teacher_dir), "batch_size": 8},
+        sources=[], questions_file=str(write_questions(root / "questions.jsonl")), output_dir=str(root / "out"),
+        max_rounds=3, temperature=1.0, max_tokens=72,
+    ))  # fmt: skip
+    return root / "out"

@@ -57,6 +57,11 @@ def training_corpus(n_lines: int = 400, seed: int = 0) -> list[str]:
         lines.append(f"{words} {a} + {b} = {a + b}. The answer is \\boxed{{{a + b}}}.")
         lines.append(f"<think>\n{words}, {a} * {b} = {a * b}\n</think>\n\nAnswer: ({rng.choice('ABCDE')})")
         lines.append(f"$\\frac{{{a}}}{{{b}}}$ #### {a - b} ** {rng.choice('ABCD')} ** 50% $18.00 1,234")
+        # The judge role answers in JSON: its keys become single tokens.
+        lines.append(
+            f'{{"faithfulness": {a % 5 + 1}, "coverage": {b % 5 + 1}, "clarity": 5, "verdict": "faithful", '
+            f'"answer_alignment": true, "failure_modes": ["omitted_key_step"], "rationale": "{words}."}}'
+        )
     return lines
 
 
