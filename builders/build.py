@@ -17,6 +17,7 @@ Phases, in order:
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from typing import Any
 from builders.compress import read_compressions
 from builders.contract import DEFAULT_SYSTEM_PROMPT, VARIANTS, PublishedRow, QuestionRecord, build_messages
 from builders.generate import correct_traces, load_saved_questions
-from builders.records import read_records
 from builders.truncate import count_tokens, truncate_to_lengths
 
 
@@ -104,13 +104,15 @@ def load_pool(config: BuildConfig) -> Pool:
     kept = [questions[qid] for qid in sorted(traces)]
     report: dict[str, Any] = {"pool": len(kept)}
     if config.deduplicate or config.decontaminate:
-        from builders.hygiene import clean_pool, eval_questions_from_registry
+        from builders.hygiene import clean_pool, decontaminate, eval_questions_from_registry
 
         evals = eval_questions_from_registry() if config.decontaminate else []
-        kept, hygiene_report = clean_pool(
-            kept, evals, deduplicate=config.deduplicate, near_threshold=config.near_duplicate_threshold
-        )
-        report |= hygiene_report.to_dict()
+        if config.deduplicate:
+            kept, hygiene_report = clean_pool(kept, evals, near_threshold=config.near_duplicate_threshold)
+            report |= hygiene_report.to_dict()
+        else:
+            kept, removed = decontaminate(kept, evals)
+            report |= {"contaminated": len(removed), "removed": removed}
     ids = {q.id for q in kept}
     return Pool(questions={q.id: q for q in kept}, traces={k: v for k, v in traces.items() if k in ids}, hygiene=report)
 
@@ -265,19 +267,19 @@ def source_statistics(build: VariantBuild, pool: Pool) -> list[dict[str, Any]]:
 
 
 # -- phase 4: write ----------------------------------------------------------------------------
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def stage_provenance(config: BuildConfig) -> dict[str, Any]:
     """Manifests and stats of the stages that made the pool, for the card."""
+    logs = {"generate": (config.stage1_dir, "traces"), "compress": (config.compress_dir, "compressions"),
+            "judge": (config.judge_dir, "verdicts")}  # fmt: skip
     provenance = {}
-    for stage, folder, log in (("generate", config.stage1_dir, "traces"), ("compress", config.compress_dir, "compressions"),
-                               ("judge", config.judge_dir, "verdicts")):  # fmt: skip
+    for stage, (folder, log) in logs.items():
         if folder and (Path(folder) / log / "manifest.json").exists():
-            import json
-
-            provenance[stage] = {
-                "manifest": json.loads((Path(folder) / log / "manifest.json").read_text()),
-                "stats": json.loads((Path(folder) / log / "stats.json").read_text())
-                if (Path(folder) / log / "stats.json").exists() else {},
-            }  # fmt: skip
+            provenance[stage] = {"manifest": _read_json(Path(folder) / log / "manifest.json"),
+                                 "stats": _read_json(Path(folder) / log / "stats.json")}  # fmt: skip
     return provenance
 
 
@@ -294,12 +296,12 @@ def run_build(config: BuildConfig, *, allow_config_change: bool = False) -> dict
     provenance = stage_provenance(config)
     summary = {"pool": len(pool.traces), "hygiene": pool.hygiene, "repos": {}}
     for build in build_variants(config, pool, tokenizer):
-        card, extra_files = render_dataset_card(build, pool, config, provenance, source_statistics(build, pool))
-        commit = store.write_release(build.repo_id, build.rows, card, config.release, extra_files=extra_files)
-        summary["repos"][build.repo_id] = {"variant": build.variant, "compressor": build.compressor,
-                                           "rows": build.count, "excluded": dict(build.excluded),
-                                           "release": config.release, "commit": commit}  # fmt: skip
+        entry = {"variant": build.variant, "compressor": build.compressor, "rows": build.count,
+                 "excluded": dict(build.excluded), "release": None, "commit": None}  # fmt: skip
+        if build.count:  # a variant whose every row was excluded is reported, not released empty
+            card, extra_files = render_dataset_card(build, pool, config, provenance, source_statistics(build, pool))
+            entry["commit"] = store.write_release(build.repo_id, build.rows, card, config.release, extra_files=extra_files)
+            entry["release"] = config.release
+        summary["repos"][build.repo_id] = entry
     return summary
 
-
-_ = read_records  # re-exported for callers that inspect stage logs next to a build

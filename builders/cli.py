@@ -5,6 +5,8 @@ Usage:
     cdistill generate --config FILE [--set k=v ...]    # Stage 1: traces + rejection sampling
     cdistill compress --config FILE [--set k=v ...]    # Stage 2: trace compression
     cdistill judge    --config FILE [--set k=v ...]    # faithfulness judge of compressed traces
+    cdistill build    --config FILE [--set k=v ...]    # dataset variants as releases in the local store
+    cdistill publish  --store DIR --repo ORG/NAME      # push a local dataset repo to the Hub (HF_TOKEN)
     cdistill demo [--workdir DIR]                      # the whole pipeline offline on CPU, with a report
 
 Every stage resumes: rerun the same command after an interruption. A rerun with a different
@@ -41,6 +43,7 @@ STAGES = {
     "generate": ("builders.generate", "GenerateConfig", "run_generate", "Stage 1: teacher traces with rejection sampling"),
     "compress": ("builders.compress", "CompressConfig", "run_compress", "Stage 2: compress verified traces"),
     "judge": ("builders.judge", "JudgeConfig", "run_judge", "rate compressed traces for faithfulness"),
+    "build": ("builders.build", "BuildConfig", "run_build", "build raw/compressed/truncated/answer-only releases"),
 }  # fmt: skip
 
 
@@ -79,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
         stage.add_argument("--allow-config-change", action="store_true",
                            help="resume into an output folder written with a different config")  # fmt: skip
         stage.set_defaults(func=cmd_stage)
+
+    from builders.store import add_publish_command
+
+    add_publish_command(commands)
 
     demo = commands.add_parser("demo", help="run the pipeline offline on CPU and print a report")
     demo.add_argument("--workdir", default="demo_out")

@@ -76,3 +76,11 @@ def stage1_dir(tmp_path_factory, tiny_teacher_dir) -> Path:
         max_rounds=3, temperature=1.0, max_tokens=72,
     ))  # fmt: skip
     return root / "out"
+
+
+@pytest.fixture(scope="session")
+def seeded_hub(hub_emulator):
+    """The emulator with every registry benchmark seeded under its real repo id and schema."""
+    from builders.offline.benchmark_fixtures import seed_hub
+
+    return hub_emulator, seed_hub(hub_emulator.endpoint, HUB_TOKEN)

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from builders.offline.benchmark_fixtures import fixture_hub_ids, fixture_rows, seed_hub
+from builders.offline.benchmark_fixtures import fixture_hub_ids, fixture_rows
 from builders.sources import REGISTRY, SourceLoadError, get_source, load_questions
 
 HUB_TOKEN = "hf_test_token_not_secret"  # the emulator's token (conftest.py); never a real one
 SOURCE_SPLITS = [(name, split) for name, source in REGISTRY.items() for split in source.splits]
-
-
-@pytest.fixture(scope="module")
-def seeded_hub(hub_emulator):
-    return hub_emulator, seed_hub(hub_emulator.endpoint, HUB_TOKEN)
 
 
 def expected_records(name: str, split: str):
