@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 demo: $(STAMP)
-	$(PY) -m builders.cli demo --workdir demo_out
+	$(VENV)/bin/cdistill demo --workdir demo_out
 
 clean:
 	rm -rf $(VENV) demo_out

@@ -6,6 +6,7 @@ Usage:
     cdistill compress --config FILE [--set k=v ...]    # Stage 2: trace compression
     cdistill judge    --config FILE [--set k=v ...]    # faithfulness judge of compressed traces
     cdistill build    --config FILE [--set k=v ...]    # dataset variants as releases in the local store
+    cdistill import   --config FILE [--set k=v ...]    # an existing trace corpus into the Stage 1 layout
     cdistill publish  --store DIR --repo ORG/NAME      # push a local dataset repo to the Hub (HF_TOKEN)
     cdistill demo [--workdir DIR]                      # the whole pipeline offline on CPU, with a report
 
@@ -44,6 +45,7 @@ STAGES = {
     "compress": ("builders.compress", "CompressConfig", "run_compress", "Stage 2: compress verified traces"),
     "judge": ("builders.judge", "JudgeConfig", "run_judge", "rate compressed traces for faithfulness"),
     "build": ("builders.build", "BuildConfig", "run_build", "build raw/compressed/truncated/answer-only releases"),
+    "import": ("builders.importer", "ImportConfig", "run_import", "import an existing trace corpus"),
 }  # fmt: skip
 
 

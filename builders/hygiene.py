@@ -301,15 +301,18 @@ def _signatures(hashes: np.ndarray, offsets: np.ndarray, num_perm: int) -> np.nd
     n_docs = len(offsets) - 1
     sig = np.full((n_docs, num_perm), np.iinfo(np.uint32).max, np.uint32)
     has = np.flatnonzero(offsets[1:] > offsets[:-1])
-    step = 32768  # shingles per chunk: the (shingles x num_perm) matrix stays cache-sized (~8 MB)
+    # Chunks of ~16k shingles keep the (num_perm x shingles) matrix cache-sized (~4 MB at 64);
+    # permutations on rows, so each document's minimum is a reduction over contiguous memory.
+    step = 16384
+    a, b = a[:, None], b[:, None]
     i = 0
     while i < len(has):
         j = max(int(np.searchsorted(offsets[has + 1], offsets[has[i]] + step, side="right")), i + 1)
         docs = has[i:j]
         lo, hi = offsets[docs[0]], offsets[docs[-1] + 1]
         with np.errstate(over="ignore"):
-            perm = low[lo:hi, None] * a + b
-        sig[docs] = np.minimum.reduceat(perm, offsets[docs] - lo, axis=0)
+            perm = a * low[None, lo:hi] + b
+        sig[docs] = np.minimum.reduceat(perm, offsets[docs] - lo, axis=1).T
         i = j
     return sig
 
@@ -408,6 +411,25 @@ def deduplicate(questions: Iterable[QuestionRecord], *, near_threshold: float = 
 # ----------------------------------------------------------------------------------------------
 # Decontamination
 # ----------------------------------------------------------------------------------------------
+def _lookup(table: np.ndarray, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``needles`` are in the sorted hash array ``table``: (positions in needles, slots in table).
+
+    A bitmap over the hashes' low bits answers "certainly absent" for almost every needle with one
+    memory read, so the binary search runs only on the few that may match - a plain searchsorted of
+    15M needles into a table of millions is cache-miss bound and several times slower.
+    """
+    if not len(table) or not len(needles):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    bits = int(min(26, max(10, np.ceil(np.log2(len(table))) + 5)))  # ~32 bitmap cells per entry
+    mask = _U64((1 << bits) - 1)
+    bitmap = np.zeros(1 << bits, bool)
+    bitmap[(table & mask).astype(np.intp)] = True
+    maybe = np.flatnonzero(bitmap[(needles & mask).astype(np.intp)])
+    slot = np.minimum(np.searchsorted(table, needles[maybe]), len(table) - 1)
+    found = table[slot] == needles[maybe]
+    return maybe[found], slot[found]
+
+
 _TEMPLATE_GRAM = 8  # words of the shorter window used to spot template text inside an n-gram
 
 
@@ -430,8 +452,7 @@ def _template_words(corpus: _Corpus, evals: _Corpus, starts: np.ndarray, n: int,
     wanted = np.unique(c_hash[idx[exists]])
     count = np.zeros(len(wanted), np.int64)
     for hashes in (c_hash, e_hash):  # occurrences of the wanted k-grams in each corpus
-        at = np.minimum(np.searchsorted(wanted, hashes), len(wanted) - 1)
-        count += np.bincount(at[wanted[at] == hashes], minlength=len(wanted))
+        count += np.bincount(_lookup(wanted, hashes)[1], minlength=len(wanted))
     frequent = exists & (count[np.searchsorted(wanted, c_hash[idx])] > max_df)
     # Word t of a window is covered when a frequent k-gram starts in columns t .. t+k-1.
     covered = np.concatenate([np.zeros((len(starts), 1), np.int64), np.cumsum(frequent, axis=1)], axis=1)
@@ -467,9 +488,9 @@ def _decontaminate_corpus(corpus: _Corpus, evals: _Corpus, n: int, min_overlap: 
         first = np.concatenate([[True], e_hash[1:] != e_hash[:-1]])
         table, table_doc = e_hash[first], e_doc[first]
 
-        slot = np.minimum(np.searchsorted(table, t_hash), len(table) - 1)
-        hit = (table[slot] == t_hash) & (corpus.lengths[t_doc] >= long_words)
-        slot, doc, start = slot[hit], t_doc[hit], t_start[hit]
+        at, slot = _lookup(table, t_hash)
+        long_train = corpus.lengths[t_doc[at]] >= long_words
+        slot, doc, start = slot[long_train], t_doc[at][long_train], t_start[at][long_train]
         if len(slot) and max_df is not None:
             # A shared n-gram that is mostly template text says "same exam format", not "copied":
             # it counts only when at least half its words are not template.

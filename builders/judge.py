@@ -173,8 +173,10 @@ def run_judge(config: JudgeConfig, *, allow_config_change: bool = False, engine=
     try:
         questions = load_saved_questions(config.input_dir)
         originals = {(t["question_id"], t["teacher"]): t["reasoning"] for t in correct_traces(config.input_dir)}
+        # A compression that failed (empty, truncated, engine error) has nothing to judge: the
+        # builders exclude it by its recorded error.
         todo = [c.to_dict() for c in read_compressions(config.compress_dir)
-                if (c.question_id, c.teacher, c.compressor, config.judge) not in log]  # fmt: skip
+                if c.error is None and (c.question_id, c.teacher, c.compressor, config.judge) not in log]  # fmt: skip
         engine = engine or (make_engine(config.engine) if todo else None)
         for start in range(0, len(todo), config.chunk_size):
             chunk = todo[start : start + config.chunk_size]

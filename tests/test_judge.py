@@ -13,7 +13,7 @@ from builders.judge import (
     COMPRESSED_LIMIT, JudgeConfig, judge_prompt, middle_truncate, parse_verdict, read_verdicts, run_judge,
 )  # fmt: skip
 from builders.offline.openai_server import OpenAIServer
-from builders.offline.tiny_models import build_tiny_model, imprint
+from builders.offline.tiny_models import build_tiny_judge
 
 VERDICT = {"faithfulness": 5, "coverage": 4, "clarity": 5, "verdict": "faithful", "answer_alignment": True,
            "failure_modes": [], "rationale": "Keeps the math."}  # fmt: skip
@@ -52,26 +52,19 @@ def test_middle_truncation_keeps_both_ends():
     assert len(prompt) < 40_000 + 12_000 + 3_000
 
 
-def imprint_judge(path, stage1_dir, compress_dir):
-    """A tiny model imprinted to answer this run's judge prompts with one valid JSON verdict
-    (a 2-layer model cannot learn to judge; it can learn to emit the schema)."""
-    build_tiny_model(path)
+def judge_prompts(stage1_dir, compress_dir):
     questions = load_saved_questions(stage1_dir)
     originals = {t["question_id"]: t["reasoning"] for t in correct_traces(stage1_dir)}
-    conversations = [
-        [{"role": "user", "content": judge_prompt(questions[c.question_id].question, questions[c.question_id].answer,
-                                                  originals[c.question_id], c.reasoning)},
-         {"role": "assistant", "content": json.dumps(VERDICT)}]
-        for c in read_compressions(compress_dir)
-    ]  # fmt: skip
-    imprint(path, conversations, steps=150, batch_size=4)
-    return path
+    return [judge_prompt(questions[c.question_id].question, questions[c.question_id].answer,
+                         originals[c.question_id], c.reasoning) for c in read_compressions(compress_dir)]  # fmt: skip
 
 
 def test_judge_run_through_an_openai_compatible_server(stage1_dir, tmp_path):
     run_compress(CompressConfig(input_dir=str(stage1_dir), output_dir=str(tmp_path / "c"),
                                 compressors=[{"name": "extractive"}]))  # fmt: skip
-    tiny_judge_dir = imprint_judge(tmp_path / "tiny-judge", stage1_dir, tmp_path / "c")
+    # The tiny judge is imprinted to emit VERDICT on this run's prompts (it cannot really judge).
+    tiny_judge_dir = build_tiny_judge(tmp_path / "tiny-judge", judge_prompts(stage1_dir, tmp_path / "c"),
+                                      verdict=json.dumps(VERDICT))  # fmt: skip
     with OpenAIServer(tiny_judge_dir, served_model_name="tiny-judge", fail_first=2) as server:
         config = JudgeConfig(
             input_dir=str(stage1_dir), compress_dir=str(tmp_path / "c"), output_dir=str(tmp_path / "j"),

@@ -235,3 +235,28 @@ def build_tiny_teacher(out_dir: str | Path, questions, *, wrong_ids: frozenset[s
     imprint(work, conversations, steps=steps, seed=seed)
     work.rename(out_dir)
     return out_dir
+
+
+SCHEMA_VALID_VERDICT = (
+    '{"faithfulness": 5, "coverage": 4, "clarity": 5, "verdict": "faithful", "answer_alignment": true, '
+    '"failure_modes": [], "rationale": "Keeps the math."}'
+)
+
+
+def build_tiny_judge(out_dir: str | Path, prompts: list[str], *, verdict: str = SCHEMA_VALID_VERDICT,
+                     steps: int = 150, seed: int = 0) -> Path:
+    """A tiny model imprinted to answer these judge prompts with one schema-valid JSON verdict.
+
+    A 2-layer model cannot judge faithfulness; it can learn to emit the verdict format, which is
+    what the offline demo and tests need to drive the judge stage through a real engine.
+    """
+    out_dir = Path(out_dir)
+    if (out_dir / "config.json").exists():
+        return out_dir
+    work = out_dir.with_name(out_dir.name + ".building")
+    shutil.rmtree(work, ignore_errors=True)
+    build_tiny_model(work, seed=seed)
+    conversations = [[{"role": "user", "content": p}, {"role": "assistant", "content": verdict}] for p in prompts]
+    imprint(work, conversations, steps=steps, batch_size=4, seed=seed)
+    work.rename(out_dir)
+    return out_dir
