@@ -96,8 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from builders.config import ConfigError
+    from builders.records import ConfigMismatch
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ConfigError, ConfigMismatch) as error:  # a user's mistake: a message, not a traceback
+        print(f"cdistill {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

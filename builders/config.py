@@ -35,7 +35,7 @@ def _build(cls: type[T], data: dict[str, Any], where: str) -> T:
         kwargs[key] = value
     try:
         return cls(**kwargs)
-    except TypeError as error:
+    except (TypeError, ValueError) as error:  # a missing key, or a value __post_init__ refused
         raise ConfigError(f"{where}: {error}") from None
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.answers import ANSWER_TYPES, normalize_answer
-from builders.config import config_dict
+from builders.config import ConfigError, config_dict
 from builders.contract import DOMAINS, ContractError, QuarantineEntry, QuestionRecord, TraceRecord, stable_id
 from builders.engines import Generation
 from builders.generate import TRACE_KEY, generation_stats, load_saved_questions, to_trace
@@ -51,8 +51,9 @@ _LOCAL_FORMATS = {".jsonl": "json", ".json": "json", ".parquet": "parquet"}
 _QUESTIONS_CONFIG = {"kind": "questions"}
 
 
-class CorpusError(ValueError):
-    """The corpus cannot be imported at all (unloadable, or the spec names missing columns)."""
+class CorpusError(ConfigError):
+    """The corpus cannot be imported at all (unloadable, or the spec names missing columns): a
+    config that does not fit its dataset, so the CLI reports it as a message, not a traceback."""
 
 
 class _RowProblem(Exception):
@@ -120,8 +121,9 @@ class ImportConfig:
     source_name: str | None = None  # default: the dataset's basename; also seeds the question ids
     limit: int | None = None  # rows read (None: all)
     # False: a completion the verifier rejects is logged with correct=False (out of the pool).
-    # True: trust the corpus - every completion without a structural error (no think block, no
-    # response) enters the pool even where the verifier disagrees; stats count them apart.
+    # True: trust the corpus - a question none of whose completions verifies still enters the pool
+    # with its first completion free of structural errors (no think block, no response); stats
+    # count these as unverified_kept.
     keep_unverified: bool = False
 
     def __post_init__(self):
@@ -341,10 +343,19 @@ def verify(question: QuestionRecord, completion: Completion, config: ImportConfi
         prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens,
         finish_reason=completion.finish_reason,
     )  # fmt: skip
-    trace = to_trace(question, completion.attempt, config.teacher, generation)
-    if config.keep_unverified and not trace.correct and trace.error is None:
-        trace = dataclasses.replace(trace, correct=True)
-    return trace
+    return to_trace(question, completion.attempt, config.teacher, generation)
+
+
+def trust_corpus(traces: list[TraceRecord]) -> list[TraceRecord]:
+    """``keep_unverified``: a row none of whose completions verifies still enters the pool with
+    its first structurally sound completion (marked correct); a verified one is always preferred,
+    since the pool takes the first correct attempt of each question."""
+    if any(t.correct for t in traces):
+        return traces
+    sound = next((i for i, t in enumerate(traces) if t.error is None), None)
+    if sound is None:
+        return traces
+    return [dataclasses.replace(t, correct=True) if i == sound else t for i, t in enumerate(traces)]
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -401,12 +412,14 @@ def _import_row(index: int, row: dict[str, Any], config: ImportConfig, traces: R
     if not usable:
         return 0
     questions.append(question.to_dict())  # before its traces: a kill in between only repeats a no-op
-    written = 0
-    for completion in usable:
-        if (question.id, config.teacher, completion.attempt) in traces:
-            continue  # resumed: already verified and logged
-        written += traces.append(verify(question, completion, config).to_dict())
-    return written
+    if all((question.id, config.teacher, c.attempt) in traces for c in usable):
+        return 0  # resumed: this row is already verified and logged
+    # The whole row is verified (again, for a row cut short by a kill) because keep_unverified
+    # decides per row; verification is deterministic, so logged traces come out the same.
+    records = [verify(question, completion, config) for completion in usable]
+    if config.keep_unverified:
+        records = trust_corpus(records)
+    return sum(traces.append(record.to_dict()) for record in records)
 
 
 def _quarantine(log: RecordLog, where: tuple, reason: str, config: ImportConfig, record: Any) -> None:

@@ -4,6 +4,7 @@ read back by `builders.generate`."""
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from builders.generate import correct_traces, load_saved_questions
 from builders.importer import ColumnSpec, CorpusError, ImportConfig, _RowProblem, parse_row, run_import
 from builders.records import ConfigMismatch, read_records
 from tests.conftest import HUB_TOKEN
+
+RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "import" / "openr1_math.yaml"
 
 RIGHT_HALF = "<think>\nHalf of one is one over two.\n</think>\n\nSo the answer is $\\boxed{\\frac{1}{2}}$."
 WRONG_HALF = "<think>\nI guess three.\n</think>\n\nThe answer is $\\boxed{3}$."
@@ -140,10 +143,19 @@ def test_resume_after_a_partial_import(openr1_parquet, imported, tmp_path):
 
 
 def test_keep_unverified_trusts_the_corpus(openr1_parquet, tmp_path):
-    stats = run_import(openr1_config(openr1_parquet, tmp_path / "out", keep_unverified=True, limit=3))
-    assert stats["verified_correct"] == 2 and stats["unverified_kept"] == 2  # the wrong answers
-    assert stats["incorrect"] == 2 == stats["trace_errors"]  # structurally broken traces stay out
-    assert len(list(correct_traces(tmp_path / "out"))) == 3
+    rows = openr1_rows()[:3] + [
+        {**openr1_rows()[1], "uuid": "u8", "problem": "What is 6 times 7 (again)?",
+         "generations": ["<think>6*7=41</think> \\boxed{41}", "<think>6*7=40</think> \\boxed{40}"]},
+    ]  # fmt: skip
+    out = tmp_path / "out"
+    stats = run_import(openr1_config(write_parquet(tmp_path / "c.parquet", rows), out, keep_unverified=True))
+    # Verified traces are preferred; a question with none keeps its first sound completion.
+    assert stats["verified_correct"] == 2 and stats["unverified_kept"] == 1
+    assert stats["incorrect"] == 5 and stats["trace_errors"] == 2  # broken traces never enter
+    again = _by_question_text(out)["What is 6 times 7 (again)?"].id
+    pool = {(t["question_id"], t["attempt"]) for t in correct_traces(out)}
+    assert len(pool) == 3 and (again, 0) in pool
+    assert _by_question_text(out)["What is 3 + 4?"].id not in {qid for qid, _ in pool}
 
 
 def test_missing_column_is_refused_up_front_listing_the_columns(openr1_parquet, tmp_path):
@@ -154,6 +166,10 @@ def test_missing_column_is_refused_up_front_listing_the_columns(openr1_parquet, 
     assert "columns.response='generation'" in message and "columns.reasoning='thoughts'" in message
     assert "problem, answer, generations, uuid, source, finish_reasons" in message
     assert not (tmp_path / "out").exists()  # nothing written
+    from builders.cli import main  # the CLI reports it as a message and exit status 2
+
+    assert main(["import", "--set", f"dataset={openr1_parquet}", "--set", f"output_dir={tmp_path / 'out'}",
+                 "--set", "teacher=t"]) == 2  # fmt: skip
 
 
 def test_chat_format_jsonl(tmp_path):
@@ -226,7 +242,7 @@ def test_hub_repo_on_the_emulator_and_the_cli(hub_emulator, openr1_parquet, tmp_
                     repo_id=repo_id, repo_type="dataset")  # fmt: skip
     out = tmp_path / "from_hub"
     # The example recipe, pointed at the emulator repo: the production load_dataset(repo) path.
-    assert main(["import", "--config", "recipes/import/openr1_math.yaml", "--set", f"dataset={repo_id}",
+    assert main(["import", "--config", str(RECIPE), "--set", f"dataset={repo_id}",
                  "--set", f"output_dir={out}", "--set", "source_name=openr1"]) == 0  # fmt: skip
     stats = json.loads((out / "traces" / "stats.json").read_text())
     assert stats["dataset"] == repo_id and stats["traces"] == 8 and stats["verified_correct"] == 4
