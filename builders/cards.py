@@ -100,7 +100,11 @@ def _generation_section(provenance: dict[str, Any]) -> dict[str, Any] | None:
          "per_round": ", ".join(f"{a:.2f}" for a in s.get("accuracy_per_round", []))}
         for source, s in sorted(stage["stats"].get("sources", {}).items())
     ]  # fmt: skip
+    from builders.compress import prompt_sha
+
     return {
+        "system_prompt": config.get("system_prompt") or "",
+        "system_prompt_sha": prompt_sha(config.get("system_prompt") or ""),
         "sampling": f"temperature {config.get('temperature')}, top_p {config.get('top_p')}, max_tokens {config.get('max_tokens')}",
         "engine": json.dumps(config.get("engine", {}), sort_keys=True),
         "max_rounds": config.get("max_rounds"),
@@ -117,7 +121,8 @@ def _compression_section(provenance: dict[str, Any], compressor: str) -> dict[st
     from builders.compress import prompt_sha
 
     sha = prompt_sha(config.get("prompt", "")) if spec.get("engine") else "n/a (rule-based extractive compressor)"
-    return {"prompt_sha": sha, "temperature": spec.get("temperature", "n/a")}
+    prompt = config.get("prompt", "") if spec.get("engine") else ""
+    return {"prompt_sha": sha, "prompt": prompt, "temperature": spec.get("temperature", "n/a")}
 
 
 def render_dataset_card(build, pool, config, provenance: dict[str, Any], stats: list[dict]) -> tuple[str, dict[str, bytes]]:
@@ -136,7 +141,9 @@ def render_dataset_card(build, pool, config, provenance: dict[str, Any], stats: 
     )
     card = template.render(
         header_yaml=card_header(build, config, title), title=title, repo_id=build.repo_id,
-        description=VARIANT_NOTES[build.variant], sibling_variants=siblings, release=config.release,
+        description=(f"Verified reasoning traces of `{config.teacher}` on {len(build.rows)} source datasets "
+                     f"({build.count} rows), variant **{build.variant}**."),
+        sibling_variants=siblings, release=config.release,
         first_config=next(iter(build.rows), "all"), teacher=config.teacher, variant=build.variant,
         compressor=build.compressor, reference_tokenizer=config.reference_tokenizer, total_rows=build.count,
         fingerprints={s: p["manifest"]["fingerprint"] for s, p in provenance.items()}, versions=library_versions(),
