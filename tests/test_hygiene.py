@@ -128,21 +128,28 @@ def test_same_stem_with_different_options_is_kept():
     assert [k.id for k in kept] == ["c1", "c2"] and removed == []
 
 
-def test_near_duplicate_recall_over_many_pairs():
-    # 40 originals of 60-120 words, each with a copy that has one or two words changed.
-    pool, planted = [], {}
+def test_near_duplicates_are_removed_exactly_when_their_jaccard_reaches_the_threshold():
+    # 40 originals of 60-177 words, each with a copy that has one or two words changed: the LSH
+    # stage must find every pair at or above 0.8 (exact shingle Jaccard), and none below is removed.
+    pool, above, below = [], {}, set()
     for i in range(40):
         text = words(100 + i, 60 + i * 3).split()
         copy = list(text)
         copy[len(copy) // 2] = "editedword"
         if i % 2:
             copy[len(copy) // 3] = "anotheredit"
-        pool += [q(f"orig{i:03d}", " ".join(text)), q(f"copy{i:03d}", " ".join(copy))]
-        planted[f"copy{i:03d}"] = f"orig{i:03d}"
+        original, edited = q(f"a-orig{i:03d}", " ".join(text)), q(f"b-copy{i:03d}", " ".join(copy))
+        pool += [original, edited]  # ids sort the original first: it is the one kept
+        a, b = ngrams(original.question, 5), ngrams(edited.question, 5)
+        if len(a & b) / len(a | b) >= 0.8:
+            above[edited.id] = original.id
+        else:
+            below.add(edited.id)
+    assert len(above) >= 30 and below  # both sides of the threshold are exercised
     kept, removed = deduplicate(pool)
     reasons = removed_ids(removed)
-    assert set(reasons) == set(planted)
-    assert all(reasons[c].startswith(f"near_duplicate_of:{o} ") for c, o in planted.items())
+    assert set(reasons) == set(above)
+    assert all(reasons[c].startswith(f"near_duplicate_of:{o} ") for c, o in above.items())
 
 
 def test_a_near_duplicate_is_removed_only_against_a_kept_question():
@@ -189,9 +196,11 @@ def test_a_short_question_is_matched_by_exact_normalized_text_only():
 
 
 def test_same_topic_different_question_is_not_contaminated():
-    topic = "A 45-year-old man with type 2 diabetes mellitus and chronic kidney disease"
-    eval_q = q("e1", f"{topic} {words(40, 30)} Which drug is contraindicated?", source="medqa", split="test")
-    train = q("t1", f"{topic} {words(41, 30)} Which drug is the first line treatment?")
+    # Same patient, drug names and options; shared phrases, but no 13-word run in common.
+    eval_q = q("e1", "A 60-year-old man with diabetes has kidney disease. His creatinine is rising on metformin. "
+                     f"{words(40, 20)} Which drug should be stopped first?", source="medqa", split="test")
+    train = q("t1", "A 60-year-old woman with diabetes has kidney disease and takes metformin daily. "
+                    f"{words(41, 20)} Which drug is safest to start?")
     kept, removed = decontaminate([train], [eval_q])
     assert removed == [] and [k.id for k in kept] == ["t1"]
 
@@ -232,8 +241,8 @@ def _mixed_pool() -> tuple[list[QuestionRecord], list[QuestionRecord]]:
         q("medmcqa-1", "Name the vitamin", source="medmcqa"),  # exact copy of ev-2
         q("medmcqa-2", "What is the antidote for heparin?", source="medmcqa"),
         q("medmcqa-3", "what is the ANTIDOTE for heparin", source="medmcqa"),
-        q("gsm8k-1", "Tom has 3 apples and buys 2 more. How many?", source="gsm8k", answer="5",
-          options=[]),
+        QuestionRecord(id="gsm8k-1", source="gsm8k", split="train", domain="math", answer="5",
+                       question="Tom has 3 apples and buys 2 more. How many?", answer_type="numeric"),
     ]
     return pool, evals
 
@@ -305,3 +314,24 @@ def test_eval_questions_from_registry_loads_every_eval_split(monkeypatch):
     assert [x.id for x in questions] == sorted(x.id for x in questions)
     assert eval_questions_from_registry(["gsm8k", "svamp"])[0].source == "gsm8k"
     assert calls[-1] == ("gsm8k", "test")
+
+
+def test_questions_without_any_word_are_not_duplicates_of_each_other():
+    def plain(qid: str, text: str) -> QuestionRecord:
+        return QuestionRecord(id=qid, source="gsm8k", split="train", domain="math", question=text,
+                              answer="1", answer_type="numeric")
+
+    pool = [plain("s1", "∫∫ ?"), plain("s2", "→ ← !"), plain("s3", "Real words here")]
+    assert normalize_text(pool[0].question) == normalize_text(pool[1].question) == ""
+    kept, removed = deduplicate(pool)
+    assert len(kept) == 3 and removed == []
+    assert decontaminate(pool, [plain("e1", "‽")])[1] == []
+
+
+def test_empty_inputs():
+    pool, _ = _mixed_pool()
+    kept, report = clean_pool(pool, [])  # the builder passes no evals when decontamination is off
+    assert report.contaminated == 0 and report.exact_duplicates == 1 and report.near_duplicates == 1
+    kept, report = clean_pool([], [])
+    assert kept == [] and report.input == report.kept == 0 and report.by_source == {}
+    assert decontaminate(pool[:1], [])[0] == pool[:1]
