@@ -19,7 +19,9 @@ store, Hub client and ``datasets``.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -181,9 +183,35 @@ def _publish(config, summary, hub, report: Report):
     return all(row[-1] == "yes" for row in rows)
 
 
+def _code_fingerprint() -> str:
+    """What the published releases depend on besides the stage outputs: our code and templates,
+    and the library versions the cards record."""
+    from builders.cards import library_versions
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(library_versions().encode())
+    for path in sorted([*root.glob("builders/**/*.py"), *root.glob("cards/*")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _reset_releases_if_code_changed(workdir: Path) -> None:
+    """A release tag is never moved, so releases built by other code cannot be rebuilt in place;
+    the demo starts its store and Hub afresh instead (stage outputs resume as usual)."""
+    stamp = workdir / "releases.fingerprint"
+    current = _code_fingerprint()
+    previous = stamp.read_text() if stamp.exists() else None
+    if previous != current and (workdir / "store").exists():
+        print("demo releases were built by another version of the code: starting the store and Hub afresh")
+        for folder in ("store", "hub", "hf_home"):
+            shutil.rmtree(workdir / folder, ignore_errors=True)
+    stamp.write_text(current)
+
+
 def run_demo(workdir: str | Path = "demo_out") -> int:
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    _reset_releases_if_code_changed(workdir)
     port = _free_port()
     _point_clients_at_emulator(port, workdir)
 
