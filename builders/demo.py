@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
 import time
 from pathlib import Path
 
@@ -33,12 +32,6 @@ STAGES_TO_COME = (
     ("train", "TRL SFT recipes (LoRA, full, FSDP) with accelerate launch"),
     ("evaluate", "lm-eval tasks: accuracy and token efficiency"),
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _point_clients_at_emulator(port: int, workdir: Path) -> None:
@@ -212,7 +205,9 @@ def run_demo(workdir: str | Path = "demo_out") -> int:
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     _reset_releases_if_code_changed(workdir)
-    port = _free_port()
+    from builders.offline.hub_emulator import free_port
+
+    port = free_port()
     _point_clients_at_emulator(port, workdir)
 
     from builders.offline.benchmark_fixtures import seed_hub

@@ -6,20 +6,14 @@ starts lazily on the port chosen now.
 """
 
 import os
-import socket
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from builders.offline.hub_emulator import free_port  # stdlib only: safe before any HF import
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-HUB_PORT = _free_port()
+HUB_PORT = free_port()
 HUB_TOKEN = "hf_test_token_not_secret"
 os.environ["HF_ENDPOINT"] = f"http://127.0.0.1:{HUB_PORT}"
 # The emulator is local, so the clients may go "online" - to 127.0.0.1 only.
