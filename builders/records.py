@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+from importlib import metadata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -163,7 +164,10 @@ class RecordLog:
             self._unsynced = 0
 
     def write_stats(self, stats: dict[str, Any]) -> None:
-        write_json_atomic(self.folder / "stats.json", stats | {"config_fingerprint": self.config_fingerprint})
+        """The stage's statistics, with the config fingerprint and the library versions that made
+        them (the dataset cards report both)."""
+        provenance = {"config_fingerprint": self.config_fingerprint, "library_versions": library_versions()}
+        write_json_atomic(self.folder / "stats.json", stats | provenance)
 
     def close(self) -> None:
         for handle in (self._records, self._quarantine):
@@ -180,6 +184,20 @@ class RecordLog:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+LIBRARIES = ("compress-distill", "transformers", "datasets", "huggingface_hub", "trl", "torch", "vllm")
+
+
+def library_versions() -> str:
+    """``"transformers 5.23.0, torch 2.13.0+cpu, ..."`` for the libraries installed here."""
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(found)
 
 
 def _key_of_line(line: bytes) -> str:
