@@ -37,3 +37,28 @@ def test_edge_lengths(tokenizer):
     assert truncate_to_lengths(tokenizer, [], []) == []
     with pytest.raises(ValueError, match="2 texts but 1"):
         truncate_to_lengths(tokenizer, ["a", "b"], [1])
+
+
+def _reference_cut(tokenizer, texts, lengths):
+    """The definition: offsets from the plain ``tokenizer(...)`` call, cut after token k."""
+    offsets = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    return ["" if k <= 0 else text if k >= len(o) else text[: o[k - 1][1]].rstrip()
+            for text, o, k in zip(texts, offsets, lengths)]
+
+
+@pytest.mark.parametrize("path", ["backend", "plain"])
+def test_chunked_backend_path_equals_the_plain_tokenizer_call(tokenizer, monkeypatch, path):
+    import builders.truncate as truncate
+
+    rng = random.Random(1)
+    texts = [" ".join(rng.sample(RAW, 2)) * rng.randint(1, 3) for _ in range(60)] + ["", "  ", "a  \n\n", "<think>x</think> y"]
+    full = [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+    lengths = [rng.randint(-1, n + 2) for n in full]
+    monkeypatch.setattr(truncate, "CHUNK_CHARS", 300)  # many chunks
+    if path == "plain":
+        monkeypatch.setattr(truncate, "_backend", lambda tok: None)
+    assert count_tokens(tokenizer, texts) == full
+    assert truncate_to_lengths(tokenizer, texts, lengths) == _reference_cut(tokenizer, texts, lengths)
+    counts, cuts = truncate.count_and_cut(tokenizer, texts, [None if i % 2 else k for i, k in enumerate(lengths)])
+    assert counts == full
+    assert cuts == [None if i % 2 else c for i, c in enumerate(_reference_cut(tokenizer, texts, lengths))]
