@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import io
 import json
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from builders.records import library_versions
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "cards" / "dataset_card.md.j2"
 HISTOGRAM_PATH = "plots/reasoning_tokens.png"
-LIBRARIES = ("compress-distill", "transformers", "datasets", "huggingface_hub", "trl", "torch", "vllm")
 
 VARIANT_NOTES = {
     "raw": "The teacher's full reasoning trace.",
@@ -40,16 +40,6 @@ def size_category(n: int) -> str:
         if n < limit:
             return name
     return "1M<n<10M"
-
-
-def library_versions() -> str:
-    found = []
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            continue
-    return ", ".join(found)
 
 
 def card_header(build, config, pretty_name: str) -> str:

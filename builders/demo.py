@@ -179,7 +179,7 @@ def _publish(config, summary, hub, report: Report):
 def _code_fingerprint() -> str:
     """What the published releases depend on besides the stage outputs: our code and templates,
     and the library versions the cards record."""
-    from builders.cards import library_versions
+    from builders.records import library_versions
 
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(library_versions().encode())
