@@ -17,9 +17,10 @@ Phases, in order:
 Scale (paper: 283k traces, ~2 GB of raw reasoning; ``scripts/bench_builders.py``): tokenization
 with the reference tokenizer dominates, so each raw trace is tokenized exactly once - its count and
 its truncation cut come from one pass (``count_and_cut``), after the compressed traces are counted
-(their token lengths are the cut targets). Variants are built and written one at a time, so only
-one variant's rows are in memory at once. ``run_build`` reports seconds per phase in the summary's
-``timings``.
+(their token lengths are the cut targets). Variants are built and written one at a time, smallest
+first and raw last, so only one variant's rows are in memory at once, and rows (``Row``) build their
+``messages`` - which repeat the reasoning - only while the store writes their source config.
+``run_build`` reports seconds per phase in the summary's ``timings``.
 """
 
 from __future__ import annotations
@@ -279,8 +280,8 @@ def select_compressed(pool: Pool, config: BuildConfig, compressions: dict[str, d
 def compressed_rows(pool: Pool, config: BuildConfig, kept: list, tokens: list[int], compressor: str) -> list[Row]:
     return [
         Row(pool.questions[c.question_id], pool.traces[c.question_id], c.reasoning, variant="compressed",
-                 compressor=compressor, teacher=config.teacher, tokens=n, raw_chars=c.raw_chars,
-                 system_prompt=config.system_prompt)  # fmt: skip
+            compressor=compressor, teacher=config.teacher, tokens=n, raw_chars=c.raw_chars,
+            system_prompt=config.system_prompt)  # fmt: skip
         for c, n in zip(kept, tokens)
     ]
 
@@ -289,8 +290,8 @@ def truncated_rows(pool: Pool, config: BuildConfig, ids: list[str], cut: list[st
                    compressor: str) -> list[Row]:
     return [
         Row(pool.questions[qid], pool.traces[qid], text, variant="truncated", compressor=compressor,
-                 teacher=config.teacher, tokens=n, raw_chars=len(pool.traces[qid]["reasoning"]),
-                 system_prompt=config.system_prompt)  # fmt: skip
+            teacher=config.teacher, tokens=n, raw_chars=len(pool.traces[qid]["reasoning"]),
+            system_prompt=config.system_prompt)  # fmt: skip
         for qid, text, n in zip(ids, cut, tokens)
     ]
 
@@ -334,7 +335,7 @@ def iter_variants(config: BuildConfig, pool: Pool, tokenizer, *,
 
     timer = _Timer(timings)
 
-    def make(variant: str, compressor: str, rows: list[dict], excluded: Counter | None = None) -> VariantBuild:
+    def make(variant: str, compressor: str, rows: list[Row], excluded: Counter | None = None) -> VariantBuild:
         repo = repo_name(config.teacher, variant, compressor or None, config.organization)
         return VariantBuild(repo, variant, compressor, _by_source(rows), excluded or Counter())
 

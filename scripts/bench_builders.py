@@ -29,11 +29,13 @@ questions stand in for the registry's eval splits.
    process (clean peak RSS), prints ``run_build``'s per-phase ``timings``, with ``write_release``
    split here (by wrapping the store's helpers) into parquet writing, git objects, commit + tag
    and the work-tree refresh; then checks the truncated rows against the compressed ones (token
-   tolerance, exact prefix) on a sample. ``--compare-head`` also runs the committed (HEAD)
-   ``build.py`` / ``truncate.py`` / ``cards.py`` on the same data, in another child process.
+   tolerance, exact prefix) on a sample. ``--compare-rev REV`` also runs the ``build.py`` /
+   ``truncate.py`` / ``cards.py`` of a git revision on the same data, in another child process
+   (``--compare-rev 2ab5c5a``: before the paper-scale changes).
 
     .venv/bin/python scripts/bench_builders.py               # paper scale (needs ~12 GB of /tmp)
     .venv/bin/python scripts/bench_builders.py --scale 0.1   # 28k traces
+    .venv/bin/python scripts/bench_builders.py --scale 0.05 --skip-tokenizer --compare-rev 2ab5c5a
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if not os.environ.get("CDISTILL_BENCH_HEAD"):  # the HEAD child imports builders from its PYTHONPATH copy
+if not os.environ.get("CDISTILL_BENCH_REV"):  # the --compare-rev child imports builders from its PYTHONPATH copy
     sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -259,6 +261,23 @@ def child_build(root: Path, model_dir: Path, store: Path, instrument: bool) -> d
         store_module.LocalStore._refresh_worktree = staticmethod(
             timed("refresh_worktree", store_module.LocalStore._refresh_worktree))
 
+    tokenized = {"chars": 0, "seconds": 0.0}
+    if instrument:  # characters through the tokenizer during the build, and the time it took
+        import builders.build as build_module
+
+        def counting(func, texts_of):
+            def wrapper(tokenizer, texts, *rest):
+                t0 = time.perf_counter()
+                try:
+                    return func(tokenizer, texts, *rest)
+                finally:
+                    tokenized["seconds"] += time.perf_counter() - t0
+                    tokenized["chars"] += sum(map(len, texts))
+            return wrapper
+
+        build_module.count_tokens = counting(build_module.count_tokens, None)
+        build_module.count_and_cut = counting(build_module.count_and_cut, None)
+
     config = BuildConfig(stage1_dir=str(root / "stage1"), compress_dir=str(root / "stage2"), store_dir=str(store),
                          teacher=synth_corpus.TEACHER, reference_tokenizer=str(model_dir),
                          reference_compressor=synth_corpus.COMPRESSORS[1])  # fmt: skip
@@ -272,7 +291,7 @@ def child_build(root: Path, model_dir: Path, store: Path, instrument: bool) -> d
               "hygiene": {k: v for k, v in summary["hygiene"].items() if isinstance(v, int)},
               "repos": {r: {"variant": e["variant"], "compressor": e["compressor"], "rows": e["rows"],
                             "excluded": e["excluded"]} for r, e in summary["repos"].items()},
-              "timings": summary.get("timings"), "split": split}  # fmt: skip
+              "timings": summary.get("timings"), "split": split, "tokenized": tokenized}  # fmt: skip
     if summary.get("timings"):
         result["check"] = check_truncated(config, summary)
     return result
@@ -310,19 +329,20 @@ def check_truncated(config, summary, sample: int = 2000) -> dict:
             "beyond_tolerance": beyond}
 
 
-def run_child(args, root: Path, model_dir: Path, store: Path, *, head: bool) -> dict:
-    """The build in a fresh interpreter (clean peak RSS); with ``head`` on HEAD's builder files."""
+def run_child(args, root: Path, model_dir: Path, store: Path, *, rev: str | None = None) -> dict:
+    """The build in a fresh interpreter (clean peak RSS); with ``rev``, on that git revision's
+    builder files (``build.py``, ``truncate.py``, ``cards.py``; the rest of the package as it is)."""
     env = dict(os.environ, TOKENIZERS_PARALLELISM=args.tokenizers_parallelism, PYTHONPATH=str(REPO))
-    if head:
-        pkg = root / "head"
+    if rev:
+        pkg = root / "rev"
         shutil.copytree(REPO / "builders", pkg / "builders", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(REPO / "cards", pkg / "cards")  # cards.py reads its template next to the package
         for name in ("build.py", "truncate.py", "cards.py"):
-            text = subprocess.run(["git", "-C", str(REPO), "show", f"HEAD:builders/{name}"], check=True,
+            text = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:builders/{name}"], check=True,
                                   capture_output=True, text=True).stdout
             (pkg / "builders" / name).write_text(text)
         env["PYTHONPATH"] = str(pkg)
-        env["CDISTILL_BENCH_HEAD"] = "1"
+        env["CDISTILL_BENCH_REV"] = "1"
     command = [sys.executable, __file__, "--child", str(root), str(model_dir), str(store)]
     proc = subprocess.run(command, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -354,6 +374,10 @@ def report_build(result: dict, label: str) -> None:
         for name, seconds in rows:
             print(f"{name:<56}{seconds:>8.1f}{seconds / timings['total']:>8.1%}")
         print(f"{'total run_build':<56}{timings['total']:>8.1f}")
+        tok = result["tokenized"]
+        if tok["seconds"]:
+            print(f"tokenizer during the build: {tok['chars'] / 1e9:.2f} G chars in {tok['seconds']:.0f} s = "
+                  f"{tok['chars'] / tok['seconds'] / 1e6:.2f} M chars/s ({tok['seconds'] / timings['total']:.0%} of the build)")
         if "check" in result:
             print(f"truncated check: {result['check']}")
     print(f"wall {result['total_s']:.1f} s ({result['total_s'] / 60:.1f} min, goal <= 10 min); "
@@ -372,7 +396,9 @@ def main() -> None:
                         help="also compare rates with a BPE of this vocabulary trained on the traces (0: skip)")
     parser.add_argument("--tokenizers-parallelism", default="true", choices=("true", "false"),
                         help="TOKENIZERS_PARALLELISM for the build (default true: both cores)")
-    parser.add_argument("--compare-head", action="store_true", help="also build with HEAD's builder files")
+    parser.add_argument("--compare-rev", metavar="REV",
+                        help="also build with the builder files of this git revision (e.g. 2ab5c5a, before the "
+                             "paper-scale changes)")
     parser.add_argument("--skip-tokenizer", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--tmp", default=None)
@@ -382,7 +408,7 @@ def main() -> None:
 
     if args.child:
         root, model_dir, store = map(Path, args.child)
-        print(json.dumps(child_build(root, model_dir, store, instrument=not os.environ.get("CDISTILL_BENCH_HEAD"))))
+        print(json.dumps(child_build(root, model_dir, store, instrument=not os.environ.get("CDISTILL_BENCH_REV"))))
         return
 
     from builders.offline.tiny_models import build_tiny_model
@@ -402,10 +428,11 @@ def main() -> None:
             bench_tokenizer(args, root, model_dir)
         if not args.skip_build:
             print(f"\nbuilding ({load()}) ...", flush=True)
-            report_build(run_child(args, root, model_dir, root / "store", head=False), "this tree")
-            if args.compare_head:
-                print(f"\nbuilding with HEAD's builder files ({load()}) ...", flush=True)
-                report_build(run_child(args, root, model_dir, root / "store-head", head=True), "HEAD")
+            report_build(run_child(args, root, model_dir, root / "store"), "this tree")
+            if args.compare_rev:
+                print(f"\nbuilding with the builder files of {args.compare_rev} ({load()}) ...", flush=True)
+                report_build(run_child(args, root, model_dir, root / "store-rev", rev=args.compare_rev),
+                             f"builder files of {args.compare_rev}")
     finally:
         if args.keep:
             print(f"kept {root}")
