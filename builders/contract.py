@@ -16,6 +16,7 @@ kept next to the good records.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -66,6 +67,13 @@ def render_choices(question: str, choices: list[str]) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A record class's field names and its required ones (read per record at paper scale)."""
+    required = tuple(f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING)
+    return frozenset(f.name for f in fields(cls)), required
+
+
 @dataclass(frozen=True)
 class _Record:
     """Shared (de)serialization for the contract's records."""
@@ -75,11 +83,8 @@ class _Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]):
-        names = {f.name for f in fields(cls)}
-        missing = [
-            f.name for f in fields(cls)
-            if f.name not in data and f.default is MISSING and f.default_factory is MISSING
-        ]
+        names, required = _field_names(cls)
+        missing = [name for name in required if name not in data]
         if missing:
             raise ContractError(f"{cls.__name__}: missing fields {missing} in {str(data)[:200]}")
         return cls(**{k: v for k, v in data.items() if k in names})

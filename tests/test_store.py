@@ -188,6 +188,35 @@ def test_rows_must_follow_the_contract(tmp_path):
     assert store.releases(repo_id) == []
 
 
+@pytest.mark.parametrize("column", ["answer", "reasoning_tokens", "messages", "message content"])
+def test_null_values_are_refused_with_the_row_id(column, tmp_path):
+    store, repo_id = LocalStore(tmp_path), unique_repo()
+    rows = release_rows("raw")
+    bad, expected = rows["gsm8k"][-1], column.replace("message content", "messages")
+    if column == "message content":
+        bad["messages"] = [dict(m) for m in bad["messages"]]
+        bad["messages"][-1]["content"] = None
+    else:
+        bad[column] = None
+    with pytest.raises(ContractError, match=rf"{bad['id']}.*null columns \['{expected}'\]"):
+        store.write_release(repo_id, rows, CARD, "v1.0")
+    assert store.releases(repo_id) == []
+
+
+def test_parquet_objects_are_not_compressed_twice(tmp_path):
+    """Parquet is already compressed: its git objects are stored without zlib compression, so
+    writing and checking out a paper-scale release does not spend minutes recompressing it."""
+    store, repo_id = LocalStore(tmp_path), unique_repo()
+    store.write_release(repo_id, release_rows("raw"), CARD, "v1.0")
+    repo = store.repo_path(repo_id)
+    listing = git(repo, "ls-tree", "-r", "-l", "main").splitlines()
+    parquet = [line.split() for line in listing if line.endswith(".parquet")]
+    assert parquet
+    for _, _, blob, size, _ in parquet:
+        loose = repo / ".git" / "objects" / blob[:2] / blob[2:]
+        assert loose.stat().st_size >= int(size)  # zlib level 0: stored blocks, never smaller
+
+
 # ----------------------------------------------------------------------------------------------
 # Publishing to the Hub (emulator)
 # ----------------------------------------------------------------------------------------------
