@@ -31,9 +31,9 @@ questions stand in for the registry's eval splits.
    process (clean peak RSS), prints ``run_build``'s per-phase ``timings``, with ``write_release``
    split here (by wrapping the store's helpers) into parquet writing, git objects, commit + tag
    and the work-tree refresh; then checks the truncated rows against the compressed ones (token
-   tolerance, exact prefix) on a sample. ``--compare-rev REV`` also runs the ``build.py`` /
-   ``truncate.py`` / ``cards.py`` of a git revision on the same data, in another child process
-   (``--compare-rev 2ab5c5a``: before the paper-scale changes).
+   tolerance, exact prefix) on a sample. ``--compare-rev REV`` also runs the ``builders`` package
+   of a git revision on the same data, in another child process, right after (``--compare-rev
+   2ab5c5a``: before the paper-scale changes; ``c3a3fb6``: before the store's git changes).
 
     .venv/bin/python scripts/bench_builders.py               # paper scale (needs ~12 GB of /tmp)
     .venv/bin/python scripts/bench_builders.py --scale 0.1   # 28k traces
@@ -286,8 +286,9 @@ def child_build(root: Path, model_dir: Path, store: Path, instrument: bool) -> d
                     tokenized["chars"] += sum(map(len, texts))
             return wrapper
 
-        build_module.count_tokens = counting(build_module.count_tokens, None)
-        build_module.count_and_cut = counting(build_module.count_and_cut, None)
+        for name in ("count_tokens", "count_and_cut", "truncate_to_lengths"):  # whichever this revision has
+            if hasattr(build_module, name):
+                setattr(build_module, name, counting(getattr(build_module, name), None))
 
     config = BuildConfig(stage1_dir=str(root / "stage1"), compress_dir=str(root / "stage2"), store_dir=str(store),
                          teacher=synth_corpus.TEACHER, reference_tokenizer=str(model_dir),
@@ -342,16 +343,15 @@ def check_truncated(config, summary, sample: int = 2000) -> dict:
 
 def run_child(args, root: Path, model_dir: Path, store: Path, *, rev: str | None = None) -> dict:
     """The build in a fresh interpreter (clean peak RSS); with ``rev``, on that git revision's
-    builder files (``build.py``, ``truncate.py``, ``cards.py``; the rest of the package as it is)."""
+    ``builders`` package and ``cards`` templates."""
     env = dict(os.environ, TOKENIZERS_PARALLELISM=args.tokenizers_parallelism, PYTHONPATH=str(REPO))
     if rev:
-        pkg = root / "rev"
-        shutil.copytree(REPO / "builders", pkg / "builders", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO / "cards", pkg / "cards")  # cards.py reads its template next to the package
-        for name in ("build.py", "truncate.py", "cards.py"):
-            text = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:builders/{name}"], check=True,
-                                  capture_output=True, text=True).stdout
-            (pkg / "builders" / name).write_text(text)
+        pkg = root / f"rev-{rev}"
+        if not pkg.exists():
+            pkg.mkdir()
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "builders", "cards"], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(pkg)], input=archive, check=True)
         env["PYTHONPATH"] = str(pkg)
         env["CDISTILL_BENCH_REV"] = "1"
     command = [sys.executable, __file__, "--child", str(root), str(model_dir), str(store)]
@@ -422,7 +422,7 @@ def main() -> None:
 
     if args.child:
         root, model_dir, store = map(Path, args.child)
-        print(json.dumps(child_build(root, model_dir, store, instrument=not os.environ.get("CDISTILL_BENCH_REV"))))
+        print(json.dumps(child_build(root, model_dir, store, instrument=True)))
         return
 
     from builders.offline.tiny_models import build_tiny_model
@@ -445,13 +445,11 @@ def main() -> None:
             if args.reference in ("trained", "both"):
                 references["trained"] = trained_reference(args, root)
             for label, reference in references.items():
-                print(f"\nbuilding with the {label} reference tokenizer {reference.name} ({load()}) ...", flush=True)
-                report_build(run_child(args, root, reference, root / f"store-{label}"), f"this tree, {label}")
-                shutil.rmtree(root / f"store-{label}", ignore_errors=True)
-            if args.compare_rev:
-                print(f"\nbuilding with the builder files of {args.compare_rev} ({load()}) ...", flush=True)
-                report_build(run_child(args, root, model_dir, root / "store-rev", rev=args.compare_rev),
-                             f"builder files of {args.compare_rev}")
+                for rev in [None] + ([args.compare_rev] if args.compare_rev else []):
+                    name = f"{'this tree' if rev is None else 'the builders of ' + rev}, {label} reference tokenizer"
+                    print(f"\nbuilding with {name} ({load()}) ...", flush=True)
+                    report_build(run_child(args, root, reference, root / "store", rev=rev), name)
+                    shutil.rmtree(root / "store", ignore_errors=True)
     finally:
         if args.keep:
             print(f"kept {root}")
