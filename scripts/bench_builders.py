@@ -245,7 +245,7 @@ def bench_tokenizer(args, root: Path, model_dir: Path) -> dict:
 # ----------------------------------------------------------------------------------------------
 # 2. the build (child process)
 # ----------------------------------------------------------------------------------------------
-def child_build(root: Path, model_dir: Path, store: Path, instrument: bool) -> dict:
+def child_build(root: Path, model_dir: Path, store: Path) -> dict:
     """Run run_build on the synthetic folders; returns the summary's numbers (JSON-friendly)."""
     from builders import hygiene, store as store_module
     from builders.build import BuildConfig, run_build
@@ -257,38 +257,38 @@ def child_build(root: Path, model_dir: Path, store: Path, instrument: bool) -> d
     hygiene.eval_questions_from_registry = lambda names=None: evals  # the Hub is not reachable here
 
     split: dict[str, float] = {"parquet": 0.0, "commit_and_tag": 0.0, "refresh_worktree": 0.0}
-    if instrument:
-        def timed(name, func):
-            def wrapper(*a, **k):
-                t0 = time.perf_counter()
-                try:
-                    return func(*a, **k)
-                finally:
-                    split[name] += time.perf_counter() - t0
-            return wrapper
 
-        store_module._write_parquet = timed("parquet", store_module._write_parquet)
-        store_module.LocalStore._commit_and_tag = timed("commit_and_tag", store_module.LocalStore._commit_and_tag)
-        store_module.LocalStore._refresh_worktree = staticmethod(
-            timed("refresh_worktree", store_module.LocalStore._refresh_worktree))
+    def timed(name, func):
+        def wrapper(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return func(*a, **k)
+            finally:
+                split[name] += time.perf_counter() - t0
+        return wrapper
 
-    tokenized = {"chars": 0, "seconds": 0.0}
-    if instrument:  # characters through the tokenizer during the build, and the time it took
-        import builders.build as build_module
+    store_module._write_parquet = timed("parquet", store_module._write_parquet)
+    store_module.LocalStore._commit_and_tag = timed("commit_and_tag", store_module.LocalStore._commit_and_tag)
+    store_module.LocalStore._refresh_worktree = staticmethod(
+        timed("refresh_worktree", store_module.LocalStore._refresh_worktree))
 
-        def counting(func, texts_of):
-            def wrapper(tokenizer, texts, *rest):
-                t0 = time.perf_counter()
-                try:
-                    return func(tokenizer, texts, *rest)
-                finally:
-                    tokenized["seconds"] += time.perf_counter() - t0
-                    tokenized["chars"] += sum(map(len, texts))
-            return wrapper
+    import builders.build as build_module
 
-        for name in ("count_tokens", "count_and_cut", "truncate_to_lengths"):  # whichever this revision has
-            if hasattr(build_module, name):
-                setattr(build_module, name, counting(getattr(build_module, name), None))
+    tokenized = {"chars": 0, "seconds": 0.0}  # characters through the tokenizer during the build, and the time
+
+    def counting(func):
+        def wrapper(tokenizer, texts, *rest):
+            t0 = time.perf_counter()
+            try:
+                return func(tokenizer, texts, *rest)
+            finally:
+                tokenized["seconds"] += time.perf_counter() - t0
+                tokenized["chars"] += sum(map(len, texts))
+        return wrapper
+
+    for name in ("count_tokens", "count_and_cut", "truncate_to_lengths"):  # whichever this revision has
+        if hasattr(build_module, name):
+            setattr(build_module, name, counting(getattr(build_module, name)))
 
     config = BuildConfig(stage1_dir=str(root / "stage1"), compress_dir=str(root / "stage2"), store_dir=str(store),
                          teacher=synth_corpus.TEACHER, reference_tokenizer=str(model_dir),
@@ -422,7 +422,7 @@ def main() -> None:
 
     if args.child:
         root, model_dir, store = map(Path, args.child)
-        print(json.dumps(child_build(root, model_dir, store, instrument=True)))
+        print(json.dumps(child_build(root, model_dir, store)))
         return
 
     from builders.offline.tiny_models import build_tiny_model
