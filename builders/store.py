@@ -294,7 +294,7 @@ class _ObjectWriter:
 
     Parquet is already compressed, so objects are stored without zlib (``core.loosecompression``
     for small files, ``pack.compression`` for those above ``core.bigFileThreshold``, which git
-    streams into a pack): recompressing a paper-scale release took minutes for ~5% of disk.
+    streams into a pack): recompressing a paper-scale release took minutes to save ~15% of disk.
     """
 
     def __init__(self, repo: Path):
@@ -310,8 +310,11 @@ class _ObjectWriter:
 
     def add(self, path: str, file: Path) -> None:
         self.paths.append(path)
-        self.proc.stdin.write(f"{file}\n".encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(f"{file}\n".encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:  # git stopped: report why, not the pipe
+            self.finish()
 
     def finish(self) -> dict[str, str]:
         """Path -> blob id of every file added."""

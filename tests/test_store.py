@@ -203,6 +203,18 @@ def test_null_values_are_refused_with_the_row_id(column, tmp_path):
     assert store.releases(repo_id) == []
 
 
+def test_a_git_failure_is_reported_and_leaves_no_release(tmp_path, monkeypatch):
+    """A data file git cannot read (here: never written) stops the release with git's own message."""
+    import builders.store as store_module
+
+    store, repo_id = LocalStore(tmp_path), unique_repo()
+    monkeypatch.setattr(store_module, "_write_parquet", lambda rows, path: None)
+    with pytest.raises(RuntimeError, match=r"hash-object .* failed: .*train-00000-of-00001\.parquet"):
+        store.write_release(repo_id, release_rows("raw"), CARD, "v1.0")
+    assert store.releases(repo_id) == []
+    assert not list((store.repo_path(repo_id) / ".git").glob("cdistill-staging-*"))
+
+
 @pytest.mark.parametrize("big_file_threshold", [None, "1k"])
 def test_parquet_objects_are_not_compressed_twice(big_file_threshold, tmp_path):
     """Parquet is already compressed: its git objects are stored without zlib compression, as
