@@ -24,6 +24,7 @@ Repository names come from ``repo_name``: one repo per (teacher, variant[, compr
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import functools
@@ -182,7 +183,6 @@ def ensure_card_configs(card: str, config_names: Iterable[str]) -> str:
 # Rows -> parquet
 # ----------------------------------------------------------------------------------------------
 _COLUMN_SET = frozenset(PUBLISHED_COLUMNS)
-_DICTIONARY_COLUMNS = ("source", "domain", "answer", "answer_type", "teacher", "compressor", "variant")
 
 
 @functools.lru_cache(maxsize=1)
@@ -212,12 +212,15 @@ def _messages_array(rows: list[Any], message_type: Any) -> Any:
     roles, contents, offsets = [], [], [0]
     for row in rows:
         messages = row["messages"]  # built on demand by the builder's rows: read once
-        for message in messages or ():
+        if messages is None:
+            raise _null_column(row, "messages")
+        for message in messages:
             roles.append(message["role"])
             contents.append(message["content"])
-        if messages is None or None in roles[offsets[-1]:] or None in contents[offsets[-1]:]:
-            raise _null_column(row, "messages")
         offsets.append(len(roles))
+    for values in (roles, contents):
+        if None in values:  # the row whose messages hold the first null
+            raise _null_column(rows[bisect.bisect_right(offsets, values.index(None)) - 1], "messages")
     fields = list(message_type.value_type)
     struct = pa.StructArray.from_arrays([pa.array(roles, fields[0].type), pa.array(contents, fields[1].type)],
                                         fields=fields)
@@ -250,9 +253,7 @@ def _write_parquet(rows: list[Any], path: Path) -> None:
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Dictionary encoding only pays for the repetitive columns; on the long texts pyarrow tries it,
-    # overflows the dictionary page and falls back, which is wasted time.
-    pq.write_table(_published_table(rows), path, use_dictionary=list(_DICTIONARY_COLUMNS))
+    pq.write_table(_published_table(rows), path)
 
 
 def _check_extra_path(path: str) -> str:
