@@ -10,9 +10,14 @@ character across tokens, which decoding turns into U+FFFD). Re-encoding that pre
 differently at the cut, so its token count may differ from k by a token or two:
 ``TOKEN_TOLERANCE`` bounds it and the tests check it.
 
-Speed and memory at paper scale (283k traces, ~2 GB of reasoning): texts go to the Rust tokenizer
+Speed and memory at paper scale (283k traces, ~2 GB of reasoning). Byte-level BPE tokenizers (the
+usual case) are counted by ``builders.pretokens.PreTokenCounter``: one BPE call per distinct word,
+a dictionary lookup for every other occurrence, exactly the tokenizer's counts and cuts; it is
+checked against the tokenizer on the first ``VERIFY_TEXTS`` texts of every call, and dropped (with
+a warning) on any difference. Other tokenizers, and the texts the counter leaves (an added token
+such as ``<think>`` in the text, characters outside its verified set), go to the Rust tokenizer
 behind a fast tokenizer (``backend_tokenizer.encode_batch``) in chunks of about ``CHUNK_CHARS``
-characters. Counting and cutting then read only what they need from each encoding (its length, the
+characters; counting and cutting then read only what they need from each encoding (its length, the
 offsets of one token) instead of converting every id and offset to Python lists, and at most one
 chunk's encodings are alive at a time. The backend is first put in exactly the state
 ``tokenizer(texts, add_special_tokens=False)`` uses (no truncation, no padding, the tokenizer's
@@ -25,10 +30,18 @@ in ``scripts/bench_builders.py``.
 
 from __future__ import annotations
 
+import logging
+import weakref
 from collections.abc import Iterator, Sequence
+
+from builders.pretokens import PreTokenCounter
+
+logger = logging.getLogger(__name__)
 
 TOKEN_TOLERANCE = 2  # |tokens(truncated) - tokens(compressed)| allowed after re-encoding
 CHUNK_CHARS = 8_000_000  # characters per batch call: bounds the encodings held at once (~0.5 GB)
+VERIFY_TEXTS = 64  # texts of every call counted both ways before the pre-token counter is trusted
+_COUNTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> PreTokenCounter | None
 
 
 def _chunks(texts: Sequence[str], max_chars: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
@@ -57,20 +70,71 @@ def _backend(tokenizer):
     return backend
 
 
-def count_tokens(tokenizer, texts: Sequence[str]) -> list[int]:
-    """Token counts of many texts, batched (no special tokens: reasoning only)."""
-    if not texts:
-        return []
-    texts = list(texts)
+def _tokenizer_count_and_cut(tokenizer, texts: list[str], lengths: Sequence[int | None]):
+    """``count_and_cut`` with the tokenizer itself, in chunks of about ``CHUNK_CHARS`` characters."""
     backend = _backend(tokenizer)
     counts: list[int] = []
-    for start, end in _chunks(texts):
+    cuts: list[str | None] = []
+    for start, stop in _chunks(texts):
+        batch, targets = texts[start:stop], lengths[start:stop]
         if backend is None:
-            counts.extend(len(ids) for ids in tokenizer(texts[start:end], add_special_tokens=False)["input_ids"])
+            encoded = tokenizer(batch, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+            token_end = lambda offsets, k: offsets[k - 1][1]  # noqa: E731
+        elif all(k is None for k in targets):
+            encoded = backend.encode_batch_fast(batch, add_special_tokens=False)  # counts only: no offsets
+            token_end = None
         else:
-            encode = getattr(backend, "encode_batch_fast", backend.encode_batch)  # no offsets needed
-            counts.extend(len(encoding) for encoding in encode(texts[start:end], add_special_tokens=False))
-    return counts
+            encoded = backend.encode_batch(batch, add_special_tokens=False)
+            token_end = lambda encoding, k: encoding.token_to_chars(k - 1)[1]  # noqa: E731
+        for text, item, k in zip(batch, encoded, targets):
+            n = len(item)
+            counts.append(n)
+            if k is None:
+                cuts.append(None)
+            elif k <= 0:
+                cuts.append("")
+            else:
+                cuts.append(text if k >= n else text[: token_end(item, k)].rstrip())
+        del encoded
+    return counts, cuts
+
+
+def _verified_counter(tokenizer, texts: list[str], lengths: Sequence[int | None]) -> PreTokenCounter | None:
+    """The tokenizer's ``PreTokenCounter`` (kept with the tokenizer, so its words carry over from call
+    to call) when it agrees with the tokenizer on the first ``VERIFY_TEXTS`` texts, else None."""
+    try:
+        counter = _COUNTERS[tokenizer]
+    except KeyError:
+        counter = _COUNTERS[tokenizer] = PreTokenCounter.for_tokenizer(tokenizer)
+    except TypeError:  # not weak-referenceable
+        counter = PreTokenCounter.for_tokenizer(tokenizer)
+    if counter is None or not texts:
+        return counter
+    sample, targets = texts[:VERIFY_TEXTS], lengths[:VERIFY_TEXTS]
+    expected = _tokenizer_count_and_cut(tokenizer, sample, targets)
+    got = _counter_count_and_cut(counter, sample, targets)
+    for i, (count, cut) in enumerate(zip(*got)):
+        if count is not None and (count, cut) != (expected[0][i], expected[1][i]):
+            logger.warning("truncate: the pre-token counter disagrees with %s on a text (%d vs %d tokens); "
+                           "using the tokenizer itself", type(tokenizer).__name__, count, expected[0][i])
+            _COUNTERS[tokenizer] = None
+            return None
+    return counter
+
+
+def _counter_count_and_cut(counter: PreTokenCounter, texts: list[str], lengths: Sequence[int | None]):
+    """Counts and cuts from the counter; None for the texts it leaves to the tokenizer."""
+    counts: list[int | None] = []
+    cuts: list[str | None] = []
+    for text, k in zip(texts, lengths):
+        if k is None:
+            counts.append(counter.count(text))
+            cuts.append(None)
+        else:
+            done = counter.count_and_cut(text, k)
+            counts.append(None if done is None else done[0])
+            cuts.append(None if done is None else done[1])
+    return counts, cuts
 
 
 def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None]) -> tuple[list[int], list[str | None]]:
@@ -82,37 +146,26 @@ def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None]
     """
     if len(texts) != len(lengths):
         raise ValueError(f"truncate: {len(texts)} texts but {len(lengths)} target lengths")
-    texts = list(texts)
-    backend = _backend(tokenizer)
-    counts: list[int] = []
-    cuts: list[str | None] = []
-    for start, stop in _chunks(texts):
-        batch = texts[start:stop]
-        if backend is None:
-            encoded = tokenizer(batch, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
-            token_end = lambda offsets, k: offsets[k - 1][1]  # noqa: E731
-        else:
-            encoded = backend.encode_batch(batch, add_special_tokens=False)
-            token_end = lambda encoding, k: encoding.token_to_chars(k - 1)[1]  # noqa: E731
-        for text, item, k in zip(batch, encoded, lengths[start:stop]):
-            n = len(item)
-            counts.append(n)
-            if k is None:
-                cuts.append(None)
-            elif k <= 0:
-                cuts.append("")
-            elif k >= n:
-                cuts.append(text)
-            else:
-                cuts.append(text[: token_end(item, k)].rstrip())
-        del encoded
+    texts, lengths = list(texts), list(lengths)
+    counter = _verified_counter(tokenizer, texts, lengths)
+    if counter is None:
+        return _tokenizer_count_and_cut(tokenizer, texts, lengths)
+    counts, cuts = _counter_count_and_cut(counter, texts, lengths)
+    left = [i for i, count in enumerate(counts) if count is None]  # texts the counter cannot follow
+    if left:
+        more = _tokenizer_count_and_cut(tokenizer, [texts[i] for i in left], [lengths[i] for i in left])
+        for i, count, cut in zip(left, *more):
+            counts[i], cuts[i] = count, cut
     return counts, cuts
+
+
+def count_tokens(tokenizer, texts: Sequence[str]) -> list[int]:
+    """Token counts of many texts, batched (no special tokens: reasoning only)."""
+    return count_and_cut(tokenizer, texts, [None] * len(texts))[0]
 
 
 def truncate_to_lengths(tokenizer, texts: Sequence[str], lengths: Sequence[int]) -> list[str]:
     """Cut each text to its target token length: the prefix ending with the k-th token."""
     if len(texts) != len(lengths):
         raise ValueError(f"truncate: {len(texts)} texts but {len(lengths)} target lengths")
-    if not texts:
-        return []
     return count_and_cut(tokenizer, texts, lengths)[1]

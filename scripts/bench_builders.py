@@ -12,10 +12,12 @@ questions stand in for the registry's eval splits.
 1. **Truncation vs bare tokenizer**, same texts, same run: a sample of the raw traces
    (``--sample-mb``) through (a) the bare fast tokenizer batch call
    ``tokenizer(texts, add_special_tokens=False)``, (b) ``builders.truncate.truncate_to_lengths``
-   (targets: 9% of each trace's tokens, Ministral's Table 5 ratio), plus, for reference, (c) the
-   previous truncation (``return_offsets_mapping=True`` then cut; its cuts are checked equal to
-   (b)'s), (d) ``count_tokens`` and (e) the Rust backend's ``encode_batch_fast`` (no Python
-   conversion at all: the floor). All calls get the same chunks of ``truncate.CHUNK_CHARS``
+   (targets: 9% of each trace's tokens, Ministral's Table 5 ratio) and ``count_tokens``, which use
+   the pre-token counter (``builders.pretokens``; a fresh one each run, so its word dictionary starts
+   empty), (c) the same two with the counter switched off (the Rust batch encoder's path), plus,
+   for reference, (d) the previous truncation (``return_offsets_mapping=True`` then cut) and (e)
+   the Rust backend's ``encode_batch_fast`` (no Python conversion at all: the tokenizer's floor).
+   Cuts and counts of (b), (c) and (d) are checked equal. All calls get the same chunks of ``truncate.CHUNK_CHARS``
    characters (a paper-sized batch in one call would hold ~1.3G token ids as Python ints). Each is
    run ``--repeats`` times in rotating order, medians in chars/s, with ``TOKENIZERS_PARALLELISM``
    false and true. Done for the tiny model's tokenizer (the build's reference here: 1k vocabulary,
@@ -180,14 +182,34 @@ def compare_rates(tokenizer, texts: list[str], size: int, repeats: int, label: s
         for chunk in chunks:
             backend.encode_batch_fast(chunk, add_special_tokens=False)
 
+    def cold(call):  # a fresh pre-token counter each run: no words remembered from the last one
+        def run():
+            truncate._COUNTERS.clear()
+            return call(tokenizer, texts, lengths) if call is truncate.truncate_to_lengths else call(tokenizer, texts)
+        return run
+
+    def tokenizer_only(call):  # the pre-token counter switched off: the Rust batch encoder's path
+        def run():
+            verified, truncate._verified_counter = truncate._verified_counter, lambda *a: None
+            try:
+                return call()
+            finally:
+                truncate._verified_counter = verified
+        return run
+
     funcs = {
         "bare tokenizer(texts)": bare,
-        "truncate_to_lengths": lambda: truncate.truncate_to_lengths(tokenizer, texts, lengths),
+        "truncate_to_lengths": cold(truncate.truncate_to_lengths),
+        "count_tokens": cold(truncate.count_tokens),
+        "truncate_to_lengths, tokenizer path": tokenizer_only(cold(truncate.truncate_to_lengths)),
+        "count_tokens, tokenizer path": tokenizer_only(cold(truncate.count_tokens)),
         "previous truncation (offsets lists)": previous,
-        "count_tokens": lambda: truncate.count_tokens(tokenizer, texts),
         "backend encode_batch_fast (floor)": floor,
     }
-    assert truncate.truncate_to_lengths(tokenizer, texts, lengths) == previous(), "same cuts as before"
+    reference = previous()
+    assert funcs["truncate_to_lengths"]() == reference, "the counter's cuts are the tokenizer's"
+    assert funcs["truncate_to_lengths, tokenizer path"]() == reference, "same cuts as before"
+    assert funcs["count_tokens"]() == funcs["count_tokens, tokenizer path"](), "the counter's counts are the tokenizer's"
     results = {}
     print(f"\n== {label}: {len(texts):,} raw traces, {size / 1e6:.0f} M chars ({chars_per_token:.2f} chars/token), "
           f"chunks of {truncate.CHUNK_CHARS / 1e6:.0f} M chars, median of {repeats} ({load()}) ==")
@@ -203,10 +225,10 @@ def compare_rates(tokenizer, texts: list[str], size: int, repeats: int, label: s
         med = {k: statistics.median(v) for k, v in times.items()}
         bare_rate = size / med["bare tokenizer(texts)"]
         print(f"\nTOKENIZERS_PARALLELISM={mode}")
-        print(f"{'call':<38}{'median s':>9}{'M chars/s':>11}{'x bare':>8}   runs")
+        print(f"{'call':<40}{'median s':>9}{'M chars/s':>11}{'x bare':>8}   runs")
         for name in funcs:
             rate = size / med[name]
-            print(f"{name:<38}{med[name]:>9.2f}{rate / 1e6:>11.2f}{rate / bare_rate:>8.2f}   "
+            print(f"{name:<40}{med[name]:>9.2f}{rate / 1e6:>11.2f}{rate / bare_rate:>8.2f}   "
                   f"{', '.join(f'{t:.2f}' for t in times[name])}")
         results[mode] = {k: size / v for k, v in med.items()}
     ratio = results["true"]["truncate_to_lengths"] / results["true"]["bare tokenizer(texts)"]

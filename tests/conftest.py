@@ -5,7 +5,9 @@ so they are set here, at conftest import, before any test module imports them. T
 starts lazily on the port chosen now.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,6 +27,7 @@ os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.pop("HF_TOKEN", None)  # a developer's real token must never reach the emulator or a file
 # A fresh cache per run: tests never read a developer's cache nor leave state for the next run.
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="cdistill-test-hf-home-")
+atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 # The test models are tiny: one thread each is faster than OpenMP threads contending for 2 cores.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
