@@ -12,9 +12,10 @@ differently at the cut, so its token count may differ from k by a token or two:
 
 Speed and memory at paper scale (283k traces, ~2 GB of reasoning). Byte-level BPE tokenizers (the
 usual case) are counted by ``builders.pretokens.PreTokenCounter``: one BPE call per distinct word,
-a dictionary lookup for every other occurrence, exactly the tokenizer's counts and cuts; it is
-checked against the tokenizer on the first ``VERIFY_TEXTS`` texts of every call, and dropped (with
-a warning) on any difference. Other tokenizers, and the texts the counter leaves (an added token
+a dictionary lookup for every other occurrence, exactly the tokenizer's counts and cuts. In every
+call it is checked against the tokenizer on the first ``VERIFY_TEXTS`` texts it counts and every
+``VERIFY_EVERY``-th after them; on any difference it is dropped (with a warning) and the tokenizer
+does the whole call. Other tokenizers, and the texts the counter leaves (an added token
 such as ``<think>`` in the text, characters outside its verified set), go to the Rust tokenizer
 behind a fast tokenizer (``backend_tokenizer.encode_batch``) in chunks of about ``CHUNK_CHARS``
 characters; counting and cutting then read only what they need from each encoding (its length, the
@@ -40,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 TOKEN_TOLERANCE = 2  # |tokens(truncated) - tokens(compressed)| allowed after re-encoding
 CHUNK_CHARS = 8_000_000  # characters per batch call: bounds the encodings held at once (~0.5 GB)
-VERIFY_TEXTS = 64  # texts of every call counted both ways before the pre-token counter is trusted
+VERIFY_TEXTS = 64  # the first texts the pre-token counter counts in a call are also tokenized...
+VERIFY_EVERY = 1000  # ...and every 1000th after them: on any difference the tokenizer does them all
 _COUNTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> PreTokenCounter | None
 
 
@@ -99,27 +101,16 @@ def _tokenizer_count_and_cut(tokenizer, texts: list[str], lengths: Sequence[int 
     return counts, cuts
 
 
-def _verified_counter(tokenizer, texts: list[str], lengths: Sequence[int | None]) -> PreTokenCounter | None:
-    """The tokenizer's ``PreTokenCounter`` (kept with the tokenizer, so its words carry over from call
-    to call) when it agrees with the tokenizer on the first ``VERIFY_TEXTS`` texts, else None."""
+def _counter(tokenizer) -> PreTokenCounter | None:
+    """The tokenizer's pre-token counter, kept with the tokenizer (its words carry over from call to
+    call), or None where there is none or one was dropped."""
     try:
-        counter = _COUNTERS[tokenizer]
+        return _COUNTERS[tokenizer]
     except KeyError:
         counter = _COUNTERS[tokenizer] = PreTokenCounter.for_tokenizer(tokenizer)
-    except TypeError:  # not weak-referenceable
-        counter = PreTokenCounter.for_tokenizer(tokenizer)
-    if counter is None or not texts:
         return counter
-    sample, targets = texts[:VERIFY_TEXTS], lengths[:VERIFY_TEXTS]
-    expected = _tokenizer_count_and_cut(tokenizer, sample, targets)
-    got = _counter_count_and_cut(counter, sample, targets)
-    for i, (count, cut) in enumerate(zip(*got)):
-        if count is not None and (count, cut) != (expected[0][i], expected[1][i]):
-            logger.warning("truncate: the pre-token counter disagrees with %s on a text (%d vs %d tokens); "
-                           "using the tokenizer itself", type(tokenizer).__name__, count, expected[0][i])
-            _COUNTERS[tokenizer] = None
-            return None
-    return counter
+    except TypeError:  # not weak-referenceable
+        return PreTokenCounter.for_tokenizer(tokenizer)
 
 
 def _counter_count_and_cut(counter: PreTokenCounter, texts: list[str], lengths: Sequence[int | None]):
@@ -137,6 +128,36 @@ def _counter_count_and_cut(counter: PreTokenCounter, texts: list[str], lengths: 
     return counts, cuts
 
 
+def _agrees_with_tokenizer(tokenizer, texts, lengths, counts, cuts, offset: int = 0) -> bool:
+    """Whether the counter's results equal the tokenizer's on the first ``VERIFY_TEXTS`` texts it
+    counted and every ``VERIFY_EVERY``-th after them (``offset``: index of ``counts[0]`` in texts)."""
+    counted = [i for i, count in enumerate(counts) if count is not None]
+    sample = counted[:VERIFY_TEXTS] + counted[VERIFY_TEXTS::VERIFY_EVERY]
+    expected = _tokenizer_count_and_cut(tokenizer, [texts[offset + i] for i in sample],
+                                        [lengths[offset + i] for i in sample])  # fmt: skip
+    for i, count, cut in zip(sample, *expected):
+        if (counts[i], cuts[i]) != (count, cut):
+            logger.warning("truncate: the pre-token counter disagrees with %s on text %d (%d vs %d tokens); "
+                           "using the tokenizer itself", type(tokenizer).__name__, offset + i, counts[i], count)
+            return False
+    return True
+
+
+def _count_and_cut_with(counter: PreTokenCounter, tokenizer, texts: list[str], lengths: list[int | None]):
+    """The counter's counts and cuts, checked against the tokenizer (see ``_agrees_with_tokenizer``);
+    None, and the counter dropped for this tokenizer, on any difference. The head of the texts is
+    checked first, so a counter that is wrong throughout costs little."""
+    head = 4 * VERIFY_TEXTS
+    counts, cuts = _counter_count_and_cut(counter, texts[:head], lengths[:head])
+    if _agrees_with_tokenizer(tokenizer, texts, lengths, counts, cuts):
+        more = _counter_count_and_cut(counter, texts[head:], lengths[head:])
+        if _agrees_with_tokenizer(tokenizer, texts, lengths, *more, offset=head):
+            return counts + more[0], cuts + more[1]
+    if _counter(tokenizer) is counter:
+        _COUNTERS[tokenizer] = None
+    return None
+
+
 def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None]) -> tuple[list[int], list[str | None]]:
     """One tokenization of each text: its token count, and its cut to ``lengths[i]`` tokens.
 
@@ -147,10 +168,11 @@ def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None]
     if len(texts) != len(lengths):
         raise ValueError(f"truncate: {len(texts)} texts but {len(lengths)} target lengths")
     texts, lengths = list(texts), list(lengths)
-    counter = _verified_counter(tokenizer, texts, lengths)
-    if counter is None:
+    counter = _counter(tokenizer)
+    done = _count_and_cut_with(counter, tokenizer, texts, lengths) if counter is not None else None
+    if done is None:
         return _tokenizer_count_and_cut(tokenizer, texts, lengths)
-    counts, cuts = _counter_count_and_cut(counter, texts, lengths)
+    counts, cuts = done
     left = [i for i, count in enumerate(counts) if count is None]  # texts the counter cannot follow
     if left:
         more = _tokenizer_count_and_cut(tokenizer, [texts[i] for i in left], [lengths[i] for i in left])

@@ -190,11 +190,11 @@ def compare_rates(tokenizer, texts: list[str], size: int, repeats: int, label: s
 
     def tokenizer_only(call):  # the pre-token counter switched off: the Rust batch encoder's path
         def run():
-            verified, truncate._verified_counter = truncate._verified_counter, lambda *a: None
+            counter, truncate._counter = truncate._counter, lambda tokenizer: None
             try:
                 return call()
             finally:
-                truncate._verified_counter = verified
+                truncate._counter = counter
         return run
 
     funcs = {

@@ -143,3 +143,19 @@ def test_characters_the_regex_engines_classify_differently_are_not_counted(tiny_
     words_and_spaces = PreTokenCounter(tokenizer.backend_tokenizer, r"\S+|\s+", False, [])  # not the tokenizer's
     assert words_and_spaces.count("a b") is None, "a space is split differently: even ASCII texts are not counted"
     assert not words_and_spaces._ascii_counted
+
+
+def test_a_difference_late_in_a_call_is_caught_by_the_sparse_check(tiny_model_dir, monkeypatch, caplog):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    counter = PreTokenCounter.for_tokenizer(tokenizer)
+    exact = counter.count
+    monkeypatch.setattr(counter, "count", lambda text: exact(text) + ("WRONG" in text))  # off by one there only
+    monkeypatch.setattr(PreTokenCounter, "for_tokenizer", classmethod(lambda cls, tok: counter))
+    monkeypatch.setattr(truncate, "VERIFY_TEXTS", 2)  # head: 8 texts checked 2; then every 5th of the rest
+    monkeypatch.setattr(truncate, "VERIFY_EVERY", 5)
+    texts = [f"text {i} ok" for i in range(40)]
+    texts[8 + 2 + 5 * 3] = "a WRONG one"  # the tail's counted texts 0, 1 (head checks), then 2, 7, 12, 17
+    with caplog.at_level(logging.WARNING, logger="builders.truncate"):
+        counts = truncate.count_tokens(tokenizer, texts)
+    assert counts == [_reference(tokenizer, t, None)[0] for t in texts]
+    assert "disagrees" in caplog.text and "text 25" in caplog.text
