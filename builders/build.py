@@ -352,7 +352,8 @@ def iter_variants(config: BuildConfig, pool: Pool, tokenizer, *,
         with timer("rows"):
             kept, excluded = select_compressed(pool, config, compressions, name, verdicts)
         with timer("tokenize_compressed"):
-            selected[name] = (kept, excluded, count_tokens(tokenizer, [c.reasoning for c in kept]))
+            texts = [c.reasoning for c in kept]
+            selected[name] = (kept, excluded, count_tokens(tokenizer, texts, progress=f"tokenize {name}"))
     del compressions
     reference = (config.reference_compressor or names[0]) if "truncated" in wanted else None
     targets: dict[str, int] = {}
@@ -362,7 +363,8 @@ def iter_variants(config: BuildConfig, pool: Pool, tokenizer, *,
 
     ids = sorted(pool.traces)
     with timer("tokenize_raw"):  # one pass: every raw count, and the cuts for the truncated variant
-        counts, cuts = count_and_cut(tokenizer, [pool.traces[q]["reasoning"] for q in ids], [targets.get(q) for q in ids])
+        counts, cuts = count_and_cut(tokenizer, [pool.traces[q]["reasoning"] for q in ids], [targets.get(q) for q in ids],
+                                     progress="tokenize raw traces")  # fmt: skip
     pool.raw_tokens = dict(zip(ids, counts))
     cut_of = {qid: text for qid, text in zip(ids, cuts) if text is not None}
     del counts, cuts

@@ -14,11 +14,13 @@ The counter is used only when it provably follows the tokenizer (``for_tokenizer
 otherwise): a BPE model without dropout or subword affixes; no normalizer, or NFC on texts that are
 already NFC; a pre-tokenizer that is ``ByteLevel`` with its built-in pattern, or a regex ``Split``
 (behavior ``Isolated``) followed by ``ByteLevel`` without regex, in both cases without a prefix
-space. A text it cannot follow (one containing an added token such as ``<think>``, a text the
+space. The Rust library's regex engine and Python's ``regex`` ship different Unicode versions, so
+the counter counts only characters of ``COUNTED_RANGES`` that both split alike in every ``PROBES``
+context (checked against the tokenizer's own pre-tokenizer when a counter is built). A text it
+cannot follow (one holding an added token such as ``<think>``, another character, a text the
 normalizer would change, a pattern that leaves characters unmatched) gets None from ``count`` and
-``cut``, and the caller tokenizes that text with the tokenizer itself. Regex dialects differ in rare
-corners (onig or fancy-regex in the Rust library, ``regex`` here), so ``builders.truncate`` also
-checks the counter against the tokenizer on the first texts of every call and drops it on any
+``count_and_cut``, and the caller tokenizes it with the tokenizer itself. ``builders.truncate``
+also checks the counter against the tokenizer on a sample of every call and drops it on any
 difference.
 """
 
@@ -134,7 +136,7 @@ class PreTokenCounter:
     def _words(self, text: str) -> list[str] | None:
         if self._added is not None and self._added(text):
             return None
-        if not (self._ascii_counted and text.isascii()) and self._uncounted(text):  # most traces are ASCII
+        if not (self._ascii_counted and text.isascii()) and self._uncounted(text):  # isascii is ~free
             return None
         if self._nfc and not unicodedata.is_normalized("NFC", text):
             return None

@@ -58,6 +58,13 @@ def _chunks(texts: Sequence[str], max_chars: int = CHUNK_CHARS) -> Iterator[tupl
         yield start, len(texts)
 
 
+def _progress(desc: str | None, total: int):
+    """A tqdm bar over texts (on a terminal only), or a disabled one when ``desc`` is None."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="text", disable=True if desc is None else None, dynamic_ncols=True)
+
+
 def _backend(tokenizer):
     """The Rust tokenizer of a fast tokenizer, in the state ``tokenizer(texts, add_special_tokens=False)``
     encodes with, or None when that cannot be guaranteed (then the caller uses ``tokenizer(...)``)."""
@@ -72,7 +79,7 @@ def _backend(tokenizer):
     return backend
 
 
-def _tokenizer_count_and_cut(tokenizer, texts: list[str], lengths: Sequence[int | None]):
+def _tokenizer_count_and_cut(tokenizer, texts: list[str], lengths: Sequence[int | None], bar=None):
     """``count_and_cut`` with the tokenizer itself, in chunks of about ``CHUNK_CHARS`` characters."""
     backend = _backend(tokenizer)
     counts: list[int] = []
@@ -98,6 +105,8 @@ def _tokenizer_count_and_cut(tokenizer, texts: list[str], lengths: Sequence[int 
             else:
                 cuts.append(text if k >= n else text[: token_end(item, k)].rstrip())
         del encoded
+        if bar is not None:
+            bar.update(stop - start)
     return counts, cuts
 
 
@@ -113,11 +122,13 @@ def _counter(tokenizer) -> PreTokenCounter | None:
         return PreTokenCounter.for_tokenizer(tokenizer)
 
 
-def _counter_count_and_cut(counter: PreTokenCounter, texts: list[str], lengths: Sequence[int | None]):
+def _counter_count_and_cut(counter: PreTokenCounter, texts: list[str], lengths: Sequence[int | None], bar=None):
     """Counts and cuts from the counter; None for the texts it leaves to the tokenizer."""
     counts: list[int | None] = []
     cuts: list[str | None] = []
-    for text, k in zip(texts, lengths):
+    for i, (text, k) in enumerate(zip(texts, lengths), 1):
+        if bar is not None and i % 1000 == 0:
+            bar.update(1000)
         if k is None:
             counts.append(counter.count(text))
             cuts.append(None)
@@ -143,14 +154,14 @@ def _agrees_with_tokenizer(tokenizer, texts, lengths, counts, cuts, offset: int 
     return True
 
 
-def _count_and_cut_with(counter: PreTokenCounter, tokenizer, texts: list[str], lengths: list[int | None]):
+def _count_and_cut_with(counter: PreTokenCounter, tokenizer, texts: list[str], lengths: list[int | None], bar):
     """The counter's counts and cuts, checked against the tokenizer (see ``_agrees_with_tokenizer``);
     None, and the counter dropped for this tokenizer, on any difference. The head of the texts is
     checked first, so a counter that is wrong throughout costs little."""
     head = 4 * VERIFY_TEXTS
     counts, cuts = _counter_count_and_cut(counter, texts[:head], lengths[:head])
     if _agrees_with_tokenizer(tokenizer, texts, lengths, counts, cuts):
-        more = _counter_count_and_cut(counter, texts[head:], lengths[head:])
+        more = _counter_count_and_cut(counter, texts[head:], lengths[head:], bar)
         if _agrees_with_tokenizer(tokenizer, texts, lengths, *more, offset=head):
             return counts + more[0], cuts + more[1]
     if _counter(tokenizer) is counter:
@@ -158,32 +169,37 @@ def _count_and_cut_with(counter: PreTokenCounter, tokenizer, texts: list[str], l
     return None
 
 
-def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None]) -> tuple[list[int], list[str | None]]:
+def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None], *,
+                  progress: str | None = None) -> tuple[list[int], list[str | None]]:  # fmt: skip
     """One tokenization of each text: its token count, and its cut to ``lengths[i]`` tokens.
 
     Returns ``(counts, cuts)``: ``cuts[i]`` is the prefix ending with token ``lengths[i]``
     (trailing whitespace dropped), the whole text when it has no more tokens than that, ``""``
-    for a length <= 0, or None where ``lengths[i]`` is None (count only).
+    for a length <= 0, or None where ``lengths[i]`` is None (count only). ``progress``: the label
+    of a progress bar (shown on a terminal).
     """
     if len(texts) != len(lengths):
         raise ValueError(f"truncate: {len(texts)} texts but {len(lengths)} target lengths")
     texts, lengths = list(texts), list(lengths)
-    counter = _counter(tokenizer)
-    done = _count_and_cut_with(counter, tokenizer, texts, lengths) if counter is not None else None
-    if done is None:
-        return _tokenizer_count_and_cut(tokenizer, texts, lengths)
-    counts, cuts = done
-    left = [i for i, count in enumerate(counts) if count is None]  # texts the counter cannot follow
-    if left:
-        more = _tokenizer_count_and_cut(tokenizer, [texts[i] for i in left], [lengths[i] for i in left])
-        for i, count, cut in zip(left, *more):
-            counts[i], cuts[i] = count, cut
+    with _progress(progress, len(texts)) as bar:
+        counter = _counter(tokenizer)
+        done = _count_and_cut_with(counter, tokenizer, texts, lengths, bar) if counter is not None else None
+        if done is None:
+            bar.reset()
+            return _tokenizer_count_and_cut(tokenizer, texts, lengths, bar)
+        counts, cuts = done
+        left = [i for i, count in enumerate(counts) if count is None]  # texts the counter cannot follow
+        if left:
+            more = _tokenizer_count_and_cut(tokenizer, [texts[i] for i in left], [lengths[i] for i in left])
+            for i, count, cut in zip(left, *more):
+                counts[i], cuts[i] = count, cut
+        bar.update(len(texts) - bar.n)
     return counts, cuts
 
 
-def count_tokens(tokenizer, texts: Sequence[str]) -> list[int]:
+def count_tokens(tokenizer, texts: Sequence[str], *, progress: str | None = None) -> list[int]:
     """Token counts of many texts, batched (no special tokens: reasoning only)."""
-    return count_and_cut(tokenizer, texts, [None] * len(texts))[0]
+    return count_and_cut(tokenizer, texts, [None] * len(texts), progress=progress)[0]
 
 
 def truncate_to_lengths(tokenizer, texts: Sequence[str], lengths: Sequence[int]) -> list[str]:

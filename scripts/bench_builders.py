@@ -81,6 +81,19 @@ def vm_hwm_gib() -> float:
     return float("nan")
 
 
+def machine_stalls() -> dict[str, float]:
+    """Seconds this VM lost, cumulative: CPU time stolen by the hypervisor (``/proc/stat``, all cores)
+    and time every task waited on I/O (``/proc/pressure/io``, "full"). Read before and after a
+    build, they tell a slow run on a noisy host from a slow change."""
+    stolen = int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / os.sysconf("SC_CLK_TCK")
+    try:
+        full = Path("/proc/pressure/io").read_text().splitlines()[1]
+        io_stall = int(full.rsplit("total=", 1)[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        io_stall = float("nan")
+    return {"cpu_stolen_s": stolen, "io_full_stall_s": io_stall}
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -299,10 +312,10 @@ def child_build(root: Path, model_dir: Path, store: Path) -> dict:
     tokenized = {"chars": 0, "seconds": 0.0}  # characters through the tokenizer during the build, and the time
 
     def counting(func):
-        def wrapper(tokenizer, texts, *rest):
+        def wrapper(tokenizer, texts, *rest, **options):
             t0 = time.perf_counter()
             try:
-                return func(tokenizer, texts, *rest)
+                return func(tokenizer, texts, *rest, **options)
             finally:
                 tokenized["seconds"] += time.perf_counter() - t0
                 tokenized["chars"] += sum(map(len, texts))
@@ -315,9 +328,11 @@ def child_build(root: Path, model_dir: Path, store: Path) -> dict:
     config = BuildConfig(stage1_dir=str(root / "stage1"), compress_dir=str(root / "stage2"), store_dir=str(store),
                          teacher=synth_corpus.TEACHER, reference_tokenizer=str(model_dir),
                          reference_compressor=synth_corpus.COMPRESSORS[1])  # fmt: skip
+    stalls_before = machine_stalls()
     t0 = time.perf_counter()
     summary = run_build(config)
     total = time.perf_counter() - t0
+    stalls = {k: v - stalls_before[k] for k, v in machine_stalls().items()}
     import builders
 
     result = {"total_s": total, "peak_rss_gib": peak_rss_gib(), "vm_hwm_gib": vm_hwm_gib(), "pool": summary["pool"],
@@ -325,7 +340,8 @@ def child_build(root: Path, model_dir: Path, store: Path) -> dict:
               "hygiene": {k: v for k, v in summary["hygiene"].items() if isinstance(v, int)},
               "repos": {r: {"variant": e["variant"], "compressor": e["compressor"], "rows": e["rows"],
                             "excluded": e["excluded"]} for r, e in summary["repos"].items()},
-              "timings": summary.get("timings"), "split": split, "tokenized": tokenized}  # fmt: skip
+              "timings": summary.get("timings"), "split": split, "tokenized": tokenized,
+              "stalls": stalls, "parquet_gb": sum(p.stat().st_size for p in store.glob("*/*/data/*/*.parquet")) / 1e9}  # fmt: skip
     if summary.get("timings"):
         result["check"] = check_truncated(config, summary)
     return result
@@ -398,7 +414,7 @@ def report_build(result: dict, label: str) -> None:
         split = result["split"]
         write = timings.get("write_release", 0.0)
         rows = [(k, v) for k, v in timings.items() if k not in ("total", "write_release")]
-        rows += [("write_release: parquet files", split["parquet"]),
+        rows += [(f"write_release: parquet files ({result.get('parquet_gb', float('nan')):.2f} GB)", split["parquet"]),
                  ("write_release: git objects (hash-object, index, tree)",
                   write - split["parquet"] - split["commit_and_tag"] - split["refresh_worktree"]),
                  ("write_release: commit + tag", split["commit_and_tag"]),
@@ -413,6 +429,9 @@ def report_build(result: dict, label: str) -> None:
                   f"{tok['chars'] / tok['seconds'] / 1e6:.2f} M chars/s ({tok['seconds'] / timings['total']:.0%} of the build)")
         if "check" in result:
             print(f"truncated check: {result['check']}")
+        if "stalls" in result:
+            print(f"machine during the build: {result['stalls']['cpu_stolen_s']:.1f} s of CPU stolen by the host, "
+                  f"{result['stalls']['io_full_stall_s']:.1f} s with every task waiting on I/O")
     print(f"wall {result['total_s']:.1f} s ({result['total_s'] / 60:.1f} min, goal <= 10 min); "
           f"peak RSS of the build process {result['vm_hwm_gib']:.2f} GiB (VmHWM; getrusage ru_maxrss "
           f"{result['peak_rss_gib']:.2f} GiB, which includes the parent's RSS at spawn)")

@@ -19,6 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from builders.contract import ContractError, PublishedRow, build_messages
@@ -239,6 +240,9 @@ def test_parquet_objects_are_not_compressed_twice(big_file_threshold, tmp_path):
             assert loose.stat().st_size >= int(size)  # zlib level 0: stored blocks, never smaller
     assert as_list(load_release(store, repo_id, "v1.0")) == rows["gsm8k"] + rows["medqa"]
     assert git(repo, "status", "--porcelain") == ""  # the work tree shows the release
+    metadata = pq.ParquetFile(repo / parquet[0][4]).metadata
+    codecs = {metadata.row_group(0).column(i).compression for i in range(metadata.num_columns)}
+    assert codecs == {"ZSTD"}, "the parquet itself is compressed, with zstd"
 
 
 # ----------------------------------------------------------------------------------------------
