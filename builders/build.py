@@ -352,8 +352,8 @@ def iter_variants(config: BuildConfig, pool: Pool, tokenizer, *,
         with timer("rows"):
             kept, excluded = select_compressed(pool, config, compressions, name, verdicts)
         with timer("tokenize_compressed"):
-            texts = [c.reasoning for c in kept]
-            selected[name] = (kept, excluded, count_tokens(tokenizer, texts, progress=f"tokenize {name}"))
+            tokens = count_tokens(tokenizer, [c.reasoning for c in kept], progress=f"tokenize {name}")
+            selected[name] = (kept, excluded, tokens)
     del compressions
     reference = (config.reference_compressor or names[0]) if "truncated" in wanted else None
     targets: dict[str, int] = {}
