@@ -90,7 +90,8 @@ def _tokenizer_count_and_cut(tokenizer, texts: list[str], lengths: Sequence[int 
             encoded = tokenizer(batch, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
             token_end = lambda offsets, k: offsets[k - 1][1]  # noqa: E731
         elif all(k is None for k in targets):
-            encoded = backend.encode_batch_fast(batch, add_special_tokens=False)  # counts only: no offsets
+            encode = getattr(backend, "encode_batch_fast", backend.encode_batch)  # counts only: no offsets
+            encoded = encode(batch, add_special_tokens=False)
             token_end = None
         else:
             encoded = backend.encode_batch(batch, add_special_tokens=False)
@@ -118,8 +119,8 @@ def _counter(tokenizer) -> PreTokenCounter | None:
     except KeyError:
         counter = _COUNTERS[tokenizer] = PreTokenCounter.for_tokenizer(tokenizer)
         return counter
-    except TypeError:  # not weak-referenceable
-        return PreTokenCounter.for_tokenizer(tokenizer)
+    except TypeError:  # not weak-referenceable: no counter rather than one rebuilt at every call
+        return None
 
 
 def _counter_count_and_cut(counter: PreTokenCounter, texts: list[str], lengths: Sequence[int | None], bar=None):
@@ -144,6 +145,8 @@ def _agrees_with_tokenizer(tokenizer, texts, lengths, counts, cuts, offset: int 
     counted and every ``VERIFY_EVERY``-th after them (``offset``: index of ``counts[0]`` in texts)."""
     counted = [i for i, count in enumerate(counts) if count is not None]
     sample = counted[:VERIFY_TEXTS] + counted[VERIFY_TEXTS::VERIFY_EVERY]
+    if not sample:
+        return True
     expected = _tokenizer_count_and_cut(tokenizer, [texts[offset + i] for i in sample],
                                         [lengths[offset + i] for i in sample])  # fmt: skip
     for i, count, cut in zip(sample, *expected):
@@ -164,8 +167,7 @@ def _count_and_cut_with(counter: PreTokenCounter, tokenizer, texts: list[str], l
         more = _counter_count_and_cut(counter, texts[head:], lengths[head:], bar)
         if _agrees_with_tokenizer(tokenizer, texts, lengths, *more, offset=head):
             return counts + more[0], cuts + more[1]
-    if _counter(tokenizer) is counter:
-        _COUNTERS[tokenizer] = None
+    _COUNTERS[tokenizer] = None
     return None
 
 
@@ -180,6 +182,8 @@ def count_and_cut(tokenizer, texts: Sequence[str], lengths: Sequence[int | None]
     """
     if len(texts) != len(lengths):
         raise ValueError(f"truncate: {len(texts)} texts but {len(lengths)} target lengths")
+    if not texts:
+        return [], []
     texts, lengths = list(texts), list(lengths)
     with _progress(progress, len(texts)) as bar:
         counter = _counter(tokenizer)
